@@ -1,0 +1,107 @@
+"""The access policy: what a user may see and do. Every page, endpoint and selector asks here.
+
+Rules:
+- a user sees the subtree of their home area, and (later) what is assigned to them, their
+  team or their agency; nothing else exists for them: out of scope is a 404;
+- capabilities come from roles (`roles.ROLE_CAPABILITIES`); the three administrator roles
+  see configuration, accounts or the audit log, never residents;
+- every refusal is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from fengqiao.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability
+from fengqiao.areas.models import Area, AreaQuerySet, subtree_q
+from fengqiao.audit.models import Outcome
+from fengqiao.audit.services import audit_record
+
+M = TypeVar("M", bound=models.Model)
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return user.roles
+
+
+def capabilities_of(user: Any) -> frozenset[str]:
+    result: set[str] = set()
+    for role in roles_of(user):
+        result |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(result)
+
+
+def can(user: Any, capability: str) -> bool:
+    return capability in capabilities_of(user)
+
+
+def is_administrator(user: Any) -> bool:
+    return bool(roles_of(user) & ADMIN_ROLES)
+
+
+def require(user: Any, capability: str, *, what: str = "") -> None:
+    """Refuse (403, audited) a function the user's roles do not include."""
+    if not can(user, capability):
+        audit_record(
+            action="access.denied",
+            actor=user,
+            outcome=Outcome.DENIED,
+            details={"capability": str(capability), "what": what},
+        )
+        raise PermissionDenied
+
+
+def area_roots(user: Any) -> list[Area]:
+    """The nodes whose subtrees the user may see: today the home area."""
+    if not can(user, Capability.VIEW_AREAS) or user.home_area_id is None:
+        return []
+    return [user.home_area]
+
+
+def _root_paths(user: Any) -> list[str]:
+    return [area.path for area in area_roots(user)]
+
+
+def area_q(user: Any, *, field: str) -> models.Q:
+    """A filter on `<field>__path` that keeps rows inside the user's subtrees."""
+    return subtree_q(_root_paths(user), via=f"{field}__")
+
+
+def areas_visible(user: Any) -> AreaQuerySet:
+    if not can(user, Capability.VIEW_AREAS):
+        return Area.objects.none()
+    return Area.objects.within_paths(_root_paths(user))
+
+
+def scope_by_area(
+    user: Any, queryset: models.QuerySet[M], *, capability: str, field: str = "area"
+) -> models.QuerySet[M]:
+    """Keep only rows whose area lies in the user's jurisdiction."""
+    if not can(user, capability):
+        return queryset.none()
+    return queryset.filter(area_q(user, field=field))
+
+
+def get_in_scope(user: Any, scoped: models.QuerySet[M], pk: Any) -> M:
+    """The object if it is in `scoped`; otherwise a 404 — and an audit row if it exists."""
+    try:
+        return scoped.get(pk=pk)
+    except (scoped.model.DoesNotExist, ValueError, TypeError):
+        pass
+    hidden = scoped.model._default_manager.filter(pk=pk).first() if str(pk).isdigit() else None
+    if hidden is not None:
+        audit_record(
+            action="access.denied",
+            actor=user,
+            outcome=Outcome.DENIED,
+            target_type=hidden._meta.label_lower,
+            target_id=str(hidden.pk),
+            area=getattr(hidden, "area", None) if not isinstance(hidden, Area) else hidden,
+        )
+    raise Http404

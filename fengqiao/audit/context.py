@@ -1,0 +1,16 @@
+"""Who is acting and from where, for the duration of one request or command."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    client_address: str | None = None
+
+
+current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "fengqiao_audit_context", default=AuditContext()
+)

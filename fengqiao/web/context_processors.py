@@ -1,0 +1,33 @@
+"""The navigation a user sees follows their roles (through the access policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts import jurisdiction
+from fengqiao.accounts.roles import Capability
+
+NAV = [
+    ("home", _("Home"), None),
+    ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
+    ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        {"url": reverse(name), "label": label, "name": name}
+        for name, label, capability in NAV
+        if capability is None or jurisdiction.can(user, capability)
+    ]
+    if jurisdiction.is_administrator(user):
+        items.append({"url": reverse("admin:index"), "label": _("Configuration"), "name": "admin"})
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    return {"nav_items": items, "nav_current": current}

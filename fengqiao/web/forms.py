@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts import jurisdiction
+from fengqiao.areas.models import Area
+from fengqiao.people.models import Gender
+
+
+class AreaPickerWidget(forms.Widget):
+    """A search box that finds areas by name or code (htmx) and keeps the chosen id."""
+
+    template_name = "web/widgets/area_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        if value not in (None, ""):
+            chosen = Area.objects.filter(pk=value).first()
+        context["widget"].update(
+            {
+                "chosen": chosen,
+                "search_url": reverse("area_picker") + f"?field={name}",
+            }
+        )
+        return context
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """An area inside the user's jurisdiction; anything else is "not found"."""
+
+    widget = AreaPickerWidget
+    default_error_messages = {
+        "invalid_choice": _("Choose an area from the list; this one is not in your area."),
+    }
+
+    def __init__(self, *, user: Any, levels: tuple[int, ...] | None = None, **kwargs: Any):
+        queryset = jurisdiction.areas_visible(user)
+        if levels:
+            queryset = queryset.filter(level__in=levels)
+        super().__init__(queryset=queryset, **kwargs)
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        required=False,
+        help_text=_("18 characters; gender and date of birth are read from it."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", _("(from the ID number)")), *Gender.choices],
+        required=False,
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=24, required=False)
+    ethnicity = forms.CharField(label=_("Ethnic group"), max_length=20, required=False)
+    occupation = forms.CharField(label=_("Occupation"), max_length=50, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = AreaChoiceField(
+            user=user, label=_("Area"), help_text=_("Search by name or code.")
+        )
+
+    def apply_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal next to the fields it names; nothing was saved."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[("id_number", _("ID number")), ("phone", _("Phone"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
