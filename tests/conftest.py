@@ -1,0 +1,126 @@
+"""Shared fixtures: a small named town and one named person per role.
+
+Town 枫桥镇 → village A 东村 (grids A1, A2, each with one unit) and village B 西村 (grid B1
+with one unit). Every role has a named account whose home area is the usual level for it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import TransactionTestCase
+
+from fengqiao.accounts.roles import Role
+from fengqiao.areas.models import Area, Level
+from fengqiao.orgs.models import Agency, AgencyKind
+from tests.factories import AreaFactory, PersonFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Transactional tests end with a flush (DELETE on SQLite, TRUNCATE on PostgreSQL), which
+# the append-only audit triggers rightly refuse. Only the test harness lifts them, for the
+# flush alone, and puts them straight back; no code path in the product can.
+_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
+    "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
+]
+_POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS audit_auditevent_no_change ON audit_auditevent",
+    "DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent",
+]
+_original_teardown = TransactionTestCase._fixture_teardown
+
+
+def _teardown_with_guards_lifted(self: TransactionTestCase) -> None:
+    from fengqiao.audit import guards
+
+    aliases = [alias for alias in connections if alias in (self.databases or ())]
+    for alias in aliases:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            for statement in _SQLITE_DROP if connection.vendor == "sqlite" else _POSTGRES_DROP:
+                cursor.execute(statement)
+    try:
+        _original_teardown(self)
+    finally:
+        for alias in aliases:
+            guards.install(connections[alias])
+
+
+TransactionTestCase._fixture_teardown = _teardown_with_guards_lifted
+
+
+@dataclass
+class Town:
+    town: Area
+    village_a: Area
+    village_b: Area
+    grid_a1: Area
+    grid_a2: Area
+    grid_b1: Area
+    unit_a1: Area
+    unit_a2: Area
+    unit_b1: Area
+    court: Agency
+    users: dict[str, Any]
+
+    def user(self, role: str) -> Any:
+        return self.users[role]
+
+
+def build_town() -> Town:
+    town = AreaFactory(code="330681100", name="枫桥镇", level=Level.TOWN)
+    village_a = AreaFactory(code="330681100201", name="东村", level=Level.VILLAGE, parent=town)
+    village_b = AreaFactory(code="330681100202", name="西村", level=Level.VILLAGE, parent=town)
+    grid_a1 = AreaFactory(code="33068110020101", name="东村一网格", level=Level.GRID, parent=village_a)
+    grid_a2 = AreaFactory(code="33068110020102", name="东村二网格", level=Level.GRID, parent=village_a)
+    grid_b1 = AreaFactory(code="33068110020201", name="西村一网格", level=Level.GRID, parent=village_b)
+    unit_a1 = AreaFactory(code="3306811002010101", name="东村1组", level=Level.UNIT, parent=grid_a1)
+    unit_a2 = AreaFactory(code="3306811002010201", name="东村2组", level=Level.UNIT, parent=grid_a2)
+    unit_b1 = AreaFactory(code="3306811002020101", name="西村1组", level=Level.UNIT, parent=grid_b1)
+    court = Agency.objects.create(kind=AgencyKind.COURT, name="枫桥人民法庭", area=town)
+    homes = {
+        Role.LEADER: town,
+        Role.INTAKE_CLERK: town,
+        Role.DISPATCHER: town,
+        Role.MEDIATOR: town,
+        Role.GRID_WORKER: grid_a1,
+        Role.UNIT_HEAD: unit_a1,
+        Role.VILLAGE_CADRE: village_a,
+        Role.AGENCY_LIAISON: town,
+        Role.SYSTEM_ADMIN: town,
+        Role.SECURITY_ADMIN: town,
+        Role.AUDIT_ADMIN: town,
+    }
+    users = {
+        role: UserFactory(
+            username=f"t_{role}",
+            roles=[role],
+            home_area=home,
+            agency=court if role == Role.AGENCY_LIAISON else None,
+        )
+        for role, home in homes.items()
+    }
+    return Town(
+        town, village_a, village_b, grid_a1, grid_a2, grid_b1, unit_a1, unit_a2, unit_b1, court,
+        users,
+    )
+
+
+@pytest.fixture
+def town(db: None) -> Town:
+    return build_town()
+
+
+@pytest.fixture
+def residents(town: Town) -> dict[str, Any]:
+    """One resident in each unit of the named town."""
+    return {
+        "a1": PersonFactory(name="张三", area=town.unit_a1),
+        "a2": PersonFactory(name="李四", area=town.unit_a2),
+        "b1": PersonFactory(name="王五", area=town.unit_b1),
+    }
