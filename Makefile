@@ -1,0 +1,57 @@
+# Two commands matter: `make demo` (build everything, serve the demo town) and
+# `make test` (build everything, run the whole suite). The rest are their parts.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test setup system-packages assets messages lint bench clean
+
+$(BIN)/fengqiao: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+
+# Debian packages the suite needs: Chromium for the browser journeys, gettext for the
+# translation-catalogue check. Installed only when missing.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+setup: $(BIN)/fengqiao assets
+
+demo: setup
+	$(BIN)/fengqiao migrate --noinput
+	$(BIN)/fengqiao seed_demo --if-empty
+	$(BIN)/fengqiao collectstatic --noinput --verbosity 0
+	@echo "Fengqiao demo town: http://$(HOST):$(PORT)/  (accounts: see README)"
+	$(BIN)/fengqiao runserver $(HOST):$(PORT) --noreload
+
+test: setup system-packages
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Regenerate the zh_Hans catalogue from the code (needs gettext); translate new entries,
+# then `make messages` again to compile.
+messages: setup
+	cd fengqiao && ../$(BIN)/fengqiao makemessages --locale zh_Hans --no-location --no-obsolete \
+	  --ignore 'node_modules/*' --ignore 'static/*'
+	$(BIN)/python -m fengqiao.core.catalogue compile
+
+clean:
+	rm -rf $(VENV) node_modules var
