@@ -76,9 +76,15 @@ def build_town() -> Town:
     town = AreaFactory(code="330681100", name="枫桥镇", level=Level.TOWN)
     village_a = AreaFactory(code="330681100201", name="东村", level=Level.VILLAGE, parent=town)
     village_b = AreaFactory(code="330681100202", name="西村", level=Level.VILLAGE, parent=town)
-    grid_a1 = AreaFactory(code="33068110020101", name="东村一网格", level=Level.GRID, parent=village_a)
-    grid_a2 = AreaFactory(code="33068110020102", name="东村二网格", level=Level.GRID, parent=village_a)
-    grid_b1 = AreaFactory(code="33068110020201", name="西村一网格", level=Level.GRID, parent=village_b)
+    grid_a1 = AreaFactory(
+        code="33068110020101", name="东村一网格", level=Level.GRID, parent=village_a
+    )
+    grid_a2 = AreaFactory(
+        code="33068110020102", name="东村二网格", level=Level.GRID, parent=village_a
+    )
+    grid_b1 = AreaFactory(
+        code="33068110020201", name="西村一网格", level=Level.GRID, parent=village_b
+    )
     unit_a1 = AreaFactory(code="3306811002010101", name="东村1组", level=Level.UNIT, parent=grid_a1)
     unit_a2 = AreaFactory(code="3306811002010201", name="东村2组", level=Level.UNIT, parent=grid_a2)
     unit_b1 = AreaFactory(code="3306811002020101", name="西村1组", level=Level.UNIT, parent=grid_b1)
@@ -106,7 +112,16 @@ def build_town() -> Town:
         for role, home in homes.items()
     }
     return Town(
-        town, village_a, village_b, grid_a1, grid_a2, grid_b1, unit_a1, unit_a2, unit_b1, court,
+        town,
+        village_a,
+        village_b,
+        grid_a1,
+        grid_a2,
+        grid_b1,
+        unit_a1,
+        unit_a2,
+        unit_b1,
+        court,
         users,
     )
 

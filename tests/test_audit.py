@@ -67,13 +67,12 @@ def test_login_logout_and_failures_are_audited(client, town):
     user = town.user("grid_worker")
     response = client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
     assert response.status_code == 200
-    response = client.post(
-        "/accounts/login/", {"username": "nobody-here", "password": "wrong"}
-    )
+    response = client.post("/accounts/login/", {"username": "nobody-here", "password": "wrong"})
     client.post("/accounts/login/", {"username": user.username, "password": "Test-pass-2026"})
     client.post("/accounts/logout/")
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", "actor_username",
-                                                                 "outcome"))
+    actions = list(
+        AuditEvent.objects.order_by("id").values_list("action", "actor_username", "outcome")
+    )
     assert actions[-4:] == [
         ("auth.login_failed", user.username, "failure"),
         ("auth.login_failed", "nobody-here", "failure"),
@@ -84,13 +83,15 @@ def test_login_logout_and_failures_are_audited(client, town):
 
 
 def test_failed_login_shows_the_same_message_for_real_and_unknown_users(client, town):
-    real = client.post("/accounts/login/", {"username": town.user("leader").username,
-                                            "password": "wrong"}).content.decode()
-    unknown = client.post("/accounts/login/", {"username": "ghost",
-                                               "password": "wrong"}).content.decode()
+    real = client.post(
+        "/accounts/login/", {"username": town.user("leader").username, "password": "wrong"}
+    ).content.decode()
+    unknown = client.post(
+        "/accounts/login/", {"username": "ghost", "password": "wrong"}
+    ).content.decode()
 
     def error_of(page):
         start = page.index('class="errors"')
-        return page[start:page.index("</div>", start)]
+        return page[start : page.index("</div>", start)]
 
     assert error_of(real) == error_of(unknown)

@@ -18,7 +18,10 @@ def browser():
         yield launched
 
 
-def log_in(page, base_url, username, password="Test-pass-2026"):
+PASSWORD = "Test-pass-2026"
+
+
+def log_in(page, base_url, username, password=PASSWORD):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

@@ -111,8 +111,9 @@ def test_administrator_roles_exclude_everything_else(town, admin_role, other):
 
 def test_roles_can_be_combined_for_everyday_work(town):
     user = town.user(Role.DISPATCHER)
-    user_set_roles(actor=town.user(Role.SECURITY_ADMIN), user=user,
-                   roles=[Role.DISPATCHER, Role.INTAKE_CLERK])
+    user_set_roles(
+        actor=town.user(Role.SECURITY_ADMIN), user=user, roles=[Role.DISPATCHER, Role.INTAKE_CLERK]
+    )
     assert user.roles == {Role.DISPATCHER, Role.INTAKE_CLERK}
     event = AuditEvent.objects.filter(action="account.roles_changed").latest("id")
     assert event.details["after"] == sorted([Role.DISPATCHER, Role.INTAKE_CLERK])

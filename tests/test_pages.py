@@ -51,8 +51,16 @@ def test_navigation_follows_the_role(client, town):
 
 
 def register(client, **fields):
-    data = {"name": "孙七", "id_number": "", "gender": "", "phone": "", "address": "",
-            "ethnicity": "", "occupation": "", "area": ""}
+    data = {
+        "name": "孙七",
+        "id_number": "",
+        "gender": "",
+        "phone": "",
+        "address": "",
+        "ethnicity": "",
+        "occupation": "",
+        "area": "",
+    }
     data.update(fields)
     return client.post("/people/new/", data)
 
@@ -61,8 +69,9 @@ def test_a_grid_worker_registers_a_resident_of_their_grid(client, town):
     from tests.factories import make_id_number
 
     client.force_login(town.user("grid_worker"))
-    response = register(client, id_number=make_id_number(), phone="13900001111",
-                        area=town.unit_a1.pk)
+    response = register(
+        client, id_number=make_id_number(), phone="13900001111", area=town.unit_a1.pk
+    )
     person = Person.objects.get(name="孙七")
     assert response.status_code == 302
     assert response["Location"] == f"/people/{person.pk}/"
@@ -73,8 +82,9 @@ def test_a_grid_worker_registers_a_resident_of_their_grid(client, town):
 
 def test_bad_input_gets_field_errors_in_chinese_and_saves_nothing(client, town):
     client.force_login(town.user("grid_worker"))
-    body = register(client, id_number="110105194912310021", phone="12345",
-                    area=town.unit_a1.pk).content.decode()
+    body = register(
+        client, id_number="110105194912310021", phone="12345", area=town.unit_a1.pk
+    ).content.decode()
     assert "身份证号码的校验码不正确" in body
     assert "请输入11位手机号码" in body
     assert not Person.objects.exists()
@@ -104,8 +114,9 @@ def test_roles_without_registration_cannot_open_the_form(client, town, role):
 def test_revealing_a_number_on_the_page(client, town, residents):
     client.force_login(town.user("intake_clerk"))
     person = residents["a1"]
-    body = client.post(f"/people/{person.pk}/", {"field": "phone", "reason": "回访联系当事人"}
-                       ).content.decode()
+    body = client.post(
+        f"/people/{person.pk}/", {"field": "phone", "reason": "回访联系当事人"}
+    ).content.decode()
     assert person.phone in body
     body = client.post(f"/people/{person.pk}/", {"field": "phone", "reason": ""}).content.decode()
     assert person.phone not in body

@@ -35,7 +35,11 @@ def test_one_id_number_is_one_person(town):
 def test_invalid_id_and_phone_are_both_reported_and_nothing_is_saved(town):
     with pytest.raises(ValidationError) as caught:
         person_create(
-            actor=None, name="赵六", id_number="110105194912310021", phone="12345", area=town.unit_a1
+            actor=None,
+            name="赵六",
+            id_number="110105194912310021",
+            phone="12345",
+            area=town.unit_a1,
         )
     assert set(caught.value.message_dict) >= {"id_number", "phone"}
     assert not Person.objects.exists()
@@ -59,7 +63,7 @@ def _all_text_in_database() -> str:
     chunks = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names come from the DB
+            cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
                 chunks.extend(str(value) for value in row if value is not None)
     return "\n".join(chunks)

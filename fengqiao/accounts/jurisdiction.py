@@ -73,6 +73,12 @@ def area_q(user: Any, *, field: str) -> models.Q:
     return subtree_q(_root_paths(user), via=f"{field}__")
 
 
+def area_trail(user: Any, area: Area) -> list[tuple[Area, bool]]:
+    """The ancestors of `area` from the town down, each with whether the user may open it."""
+    paths = _root_paths(user)
+    return [(node, any(node.is_within(path) for path in paths)) for node in area.ancestors()]
+
+
 def areas_visible(user: Any) -> AreaQuerySet:
     if not can(user, Capability.VIEW_AREAS):
         return Area.objects.none()

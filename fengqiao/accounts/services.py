@@ -71,9 +71,7 @@ def user_create(
     validate: bool = True,
 ) -> User:
     """Create an account. `encoded_password` lets the demo reuse one hash for many users."""
-    user = User(
-        username=username, full_name=full_name, home_area=home_area, agency=agency
-    )
+    user = User(username=username, full_name=full_name, home_area=home_area, agency=agency)
     if encoded_password is not None:
         user.password = encoded_password
     elif password is not None:

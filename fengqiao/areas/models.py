@@ -97,8 +97,7 @@ class Area(models.Model):
             errors["parent"] = _("Choose the parent area.")
         elif self.level is not None and self.parent.level != self.level - 1:
             errors["parent"] = _(
-                "A %(level)s belongs directly under a %(parent_level)s, not under a "
-                "%(actual)s."
+                "A %(level)s belongs directly under a %(parent_level)s, not under a %(actual)s."
             ) % {
                 "level": Level(self.level).label,
                 "parent_level": Level(self.level - 1).label,
@@ -116,9 +115,7 @@ class Area(models.Model):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [
-            int(self.path[i : i + PATH_WIDTH]) for i in range(0, len(self.path), PATH_WIDTH)
-        ]
+        return [int(self.path[i : i + PATH_WIDTH]) for i in range(0, len(self.path), PATH_WIDTH)]
 
     def ancestors(self) -> list[Area]:
         """From the town down to this node (inclusive), in one query."""

@@ -11,6 +11,11 @@ class AuditContext:
     client_address: str | None = None
 
 
-current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "fengqiao_audit_context", default=AuditContext()
+EMPTY = AuditContext()
+current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "fengqiao_audit_context", default=None
 )
+
+
+def get() -> AuditContext:
+    return current.get() or EMPTY

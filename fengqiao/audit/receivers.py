@@ -18,18 +18,14 @@ def _address(request: Any) -> str | None:
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(
-        action="auth.login", actor=user, target=user, client_address=_address(request)
-    )
+    audit_record(action="auth.login", actor=user, target=user, client_address=_address(request))
 
 
 @receiver(user_logged_out)
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    audit_record(
-        action="auth.logout", actor=user, target=user, client_address=_address(request)
-    )
+    audit_record(action="auth.logout", actor=user, target=user, client_address=_address(request))
 
 
 @receiver(user_login_failed)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from fengqiao.audit.context import current
+from fengqiao.audit import context
 from fengqiao.audit.models import AuditChainHead, AuditEvent, Outcome
 from fengqiao.core import clock
 
@@ -82,7 +82,7 @@ def audit_record(
             target_label=target_label,
             area=area,
             outcome=outcome,
-            client_address=client_address or current.get().client_address,
+            client_address=client_address or context.get().client_address,
             details=details or {},
             previous_hash=head.last_hash,
         )

@@ -5,8 +5,8 @@ import os
 os.environ.setdefault("FENGQIAO_FIELD_KEY", "test-field-key-not-for-production")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
-from fengqiao.config.settings import *  # noqa: E402, F403
-from fengqiao.config.settings import DATA_DIR  # noqa: E402
+from fengqiao.config.settings import *  # noqa: F403
+from fengqiao.config.settings import DATA_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

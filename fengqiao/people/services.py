@@ -138,7 +138,9 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str) -> str
     jurisdiction.require(actor, Capability.REVEAL_IDENTIFIERS, what="person.reveal")
     reason = (reason or "").strip()
     if len(reason) < 4:
-        raise ValidationError({"reason": _("State why you need to see it (at least 4 characters).")})
+        raise ValidationError(
+            {"reason": _("State why you need to see it (at least 4 characters).")}
+        )
     audit_record(
         action="person.reveal",
         actor=actor,

@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         scopes.append(
             {
                 "root": root,
-                "trail": root.ancestors(),
+                "trail": jurisdiction.area_trail(user, root),
                 "counts": [
                     (Level(level).label, counts[level]) for level in Level if level > root.level
                 ],
@@ -53,9 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": user.role_labels(),
             "agency": user.agency,
             "is_administrator": jurisdiction.is_administrator(user),
-            "capabilities": [
-                Capability(c).label for c in Capability if jurisdiction.can(user, c)
-            ],
+            "capabilities": [Capability(c).label for c in Capability if jurisdiction.can(user, c)],
         },
     )
 
@@ -74,7 +72,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/area_detail.html",
         {
             "area": area,
-            "trail": area.ancestors(),
+            "trail": jurisdiction.area_trail(request.user, area),
             "children": area.children.order_by("path"),
             "counts": [(Level(lv).label, counts[lv]) for lv in Level if lv > area.level],
             "resident_count": residents.count() if residents is not None else None,
@@ -136,7 +134,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/person_detail.html",
         {
             "person": person,
-            "trail": person.area.ancestors(),
+            "trail": jurisdiction.area_trail(request.user, person.area),
             "revealed": revealed,
             "reveal_form": form,
             "can_reveal": jurisdiction.can(request.user, Capability.REVEAL_IDENTIFIERS),
@@ -155,4 +153,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
             form.apply_service_errors(error)
         else:
             return redirect("person_detail", pk=person.pk)
-    return render(request, "web/person_form.html", {"form": form, "title": _("Register a resident")})
+    return render(
+        request, "web/person_form.html", {"form": form, "title": _("Register a resident")}
+    )
