@@ -32,7 +32,11 @@ def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path, settings,
     settings.LOCALE_PATHS = [copy / "locale"]
     monkeypatch.chdir(copy)  # makemessages scans the working directory
     call_command(
-        "makemessages", locale=["zh_Hans"], no_location=True, verbosity=0, ignore_patterns=["static/*"]
+        "makemessages",
+        locale=["zh_Hans"],
+        no_location=True,
+        verbosity=0,
+        ignore_patterns=["static/*"],
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     committed = polib.pofile(str(PO_FILE))

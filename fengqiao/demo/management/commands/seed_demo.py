@@ -1,0 +1,111 @@
+"""Load the demo town 万泉镇 into an empty database."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.roles import Role
+from fengqiao.areas.models import Area
+from fengqiao.core.errors import DomainError
+from fengqiao.demo.generator import DEFAULT_SEED, DEMO_ACCOUNTS, build_plan, write_plan
+
+
+def generate_password() -> str:
+    """A random password that the configured validators accept."""
+    while True:
+        candidate = "Fq-" + secrets.token_urlsafe(9)
+        try:
+            validate_password(candidate)
+        except ValidationError:
+            continue
+        return candidate
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo town (areas, staff accounts, partners, residents) into an empty "
+        "database. The same seed always gives the same town."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the generator.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="When the database already holds areas, do nothing and exit successfully.",
+        )
+
+    def handle(self, *args: Any, seed: int, if_empty: bool, **options: Any) -> None:
+        if Area.objects.exists():
+            self._already_loaded(if_empty)
+            return
+        password = settings.FENGQIAO_DEMO_PASSWORD
+        generated = not password
+        if generated:
+            password = generate_password()
+        else:
+            try:
+                validate_password(password)
+            except ValidationError as error:
+                raise CommandError(
+                    _("FENGQIAO_DEMO_PASSWORD is not strong enough: %(reasons)s")
+                    % {"reasons": " ".join(error.messages)}
+                ) from None
+
+        started = time.monotonic()
+        try:
+            counts = write_plan(build_plan(seed), password=password)
+        except DomainError:
+            # Another process loaded the town between the check above and the write.
+            self._already_loaded(if_empty)
+            return
+        elapsed = time.monotonic() - started
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo town loaded with seed %(seed)d in %(seconds).1f s.")
+                % {"seed": seed, "seconds": elapsed}
+            )
+        )
+        self.stdout.write(
+            _(
+                "%(villages)d villages and communities, %(grids)d grids, %(units)d units; "
+                "%(persons)d residents, %(organizations)d organisations; "
+                "%(agencies)d linked agencies, %(mediation_organizations)d mediation "
+                "organisations, %(categories)d case categories; %(users)d accounts."
+            )
+            % counts
+        )
+        if generated:
+            self.stdout.write(
+                _("Password of every demo account (shown once, not stored): %(password)s")
+                % {"password": password}
+            )
+        else:
+            self.stdout.write(_("Every demo account uses FENGQIAO_DEMO_PASSWORD."))
+        self.stdout.write(_("Accounts:"))
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(
+                f"  {account.username:<18} {Role(account.role).label} · {account.home_area_name}"
+            )
+
+    def _already_loaded(self, if_empty: bool) -> None:
+        if if_empty:
+            self.stdout.write(
+                _("The database already holds areas; the demo town is loaded only once.")
+            )
+            return
+        raise CommandError(
+            _(
+                "The database already holds areas, so the demo town is not loaded. "
+                "Use an empty database, or pass --if-empty to skip quietly."
+            )
+        )
