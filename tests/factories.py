@@ -25,7 +25,7 @@ def make_id_number(*, birth: str = "19800101", male: bool = True, region: str = 
 
 
 def make_phone() -> str:
-    return f"139{next(_serial):08d}"
+    return f"139{next(_serial) * 7919 % 90_000_000 + 10_000_000}"
 
 
 class AreaFactory(factory.Factory):
