@@ -95,3 +95,35 @@ def test_failed_login_shows_the_same_message_for_real_and_unknown_users(client, 
         return page[start : page.index("</div>", start)]
 
     assert error_of(real) == error_of(unknown)
+
+
+def test_five_failures_lock_the_username_from_that_address(client, town):
+    from django.conf import settings
+
+    user = town.user("leader")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert (
+            client.post(
+                "/accounts/login/", {"username": user.username, "password": "wrong"}
+            ).status_code
+            == 200
+        )
+    locked = client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+    assert locked.status_code == 429
+    # Even the right password is refused while the lock lasts.
+    again = client.post(
+        "/accounts/login/", {"username": user.username, "password": "Test-pass-2026"}
+    )
+    assert again.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() >= 5
+
+
+def test_an_unknown_username_is_locked_the_same_way(client, db):
+    from django.conf import settings
+
+    responses = [
+        client.post("/accounts/login/", {"username": "ghost", "password": "wrong"}).status_code
+        for _attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert responses[-1] == 429
