@@ -21,17 +21,22 @@ from tests.factories import AreaFactory, PersonFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 # Transactional tests end with a flush (DELETE on SQLite, TRUNCATE on PostgreSQL), which
-# the append-only audit triggers rightly refuse. Only the test harness lifts them, for the
-# flush alone, and puts them straight back; no code path in the product can.
-_SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
-]
-_POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_change ON audit_auditevent",
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent",
-]
+# the append-only triggers rightly refuse. Only the test harness lifts them, for the flush
+# alone, and puts them straight back; no code path in the product can.
+def _drop_guards(connection, table: str) -> list[str]:
+    if connection.vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_no_update",
+            f"DROP TRIGGER IF EXISTS {table}_no_delete",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+    ]
+
+
 _original_teardown = TransactionTestCase._fixture_teardown
 
 
@@ -42,16 +47,39 @@ def _teardown_with_guards_lifted(self: TransactionTestCase) -> None:
     for alias in aliases:
         connection = connections[alias]
         with connection.cursor() as cursor:
-            for statement in _SQLITE_DROP if connection.vendor == "sqlite" else _POSTGRES_DROP:
-                cursor.execute(statement)
+            for table in guards.APPEND_ONLY_TABLES:
+                for statement in _drop_guards(connection, table):
+                    cursor.execute(statement)
     try:
         _original_teardown(self)
     finally:
         for alias in aliases:
-            guards.install(connections[alias])
+            for table in guards.APPEND_ONLY_TABLES:
+                guards.install(connections[alias], table)
 
 
 TransactionTestCase._fixture_teardown = _teardown_with_guards_lifted
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Migrations load the calendar, tiers and categories, but a transactional test's flush
+    empties every table; put them back for any test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") or set(request.fixturenames) & {
+        "db",
+        "transactional_db",
+        "live_server",
+    }
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from fengqiao.cases.defaults import install_defaults
+    from fengqiao.workcal.models import CalendarYear
+    from fengqiao.workcal.services import calendar_import_from_package
+
+    if not CalendarYear.objects.exists():
+        calendar_import_from_package(actor=None)
+    install_defaults()
 
 
 @dataclass

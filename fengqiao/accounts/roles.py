@@ -32,20 +32,31 @@ class Capability(models.TextChoices):
     CONFIGURE = "configure", _("Configure areas, organisations and categories")
     MANAGE_ACCOUNTS = "manage_accounts", _("Manage accounts and roles")
     READ_AUDIT = "read_audit", _("Read the audit log")
+    REPORT_CASES = "report_cases", _("Register and report cases")
+    VIEW_AREA_CASES = "view_area_cases", _("See every case in the home area")
+    EXPORT_CASES = "export_cases", _("Export case lists")
 
 
 _FIELD_WORK = {Capability.VIEW_AREAS, Capability.VIEW_PEOPLE}
+_AREA_CASES = {Capability.REPORT_CASES, Capability.VIEW_AREA_CASES}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.LEADER: frozenset(_FIELD_WORK | {Capability.REVEAL_IDENTIFIERS}),
-    Role.INTAKE_CLERK: frozenset(
-        _FIELD_WORK | {Capability.REGISTER_PEOPLE, Capability.REVEAL_IDENTIFIERS}
+    Role.LEADER: frozenset(
+        _FIELD_WORK | _AREA_CASES | {Capability.REVEAL_IDENTIFIERS, Capability.EXPORT_CASES}
     ),
-    Role.DISPATCHER: frozenset(_FIELD_WORK),
+    Role.INTAKE_CLERK: frozenset(
+        _FIELD_WORK
+        | _AREA_CASES
+        | {Capability.REGISTER_PEOPLE, Capability.REVEAL_IDENTIFIERS, Capability.EXPORT_CASES}
+    ),
+    Role.DISPATCHER: frozenset(_FIELD_WORK | _AREA_CASES | {Capability.EXPORT_CASES}),
+    # A mediator sees the cases sent to them or their committee or team, not the area's.
     Role.MEDIATOR: frozenset(_FIELD_WORK | {Capability.REVEAL_IDENTIFIERS}),
-    Role.GRID_WORKER: frozenset(_FIELD_WORK | {Capability.REGISTER_PEOPLE}),
-    Role.UNIT_HEAD: frozenset(_FIELD_WORK),
-    Role.VILLAGE_CADRE: frozenset(_FIELD_WORK | {Capability.REGISTER_PEOPLE}),
+    Role.GRID_WORKER: frozenset(_FIELD_WORK | _AREA_CASES | {Capability.REGISTER_PEOPLE}),
+    Role.UNIT_HEAD: frozenset(_FIELD_WORK | _AREA_CASES),
+    Role.VILLAGE_CADRE: frozenset(
+        _FIELD_WORK | _AREA_CASES | {Capability.REGISTER_PEOPLE, Capability.EXPORT_CASES}
+    ),
     # A liaison sees the structure of the town; people only through matters sent to
     # their agency (the case engine adds that path).
     Role.AGENCY_LIAISON: frozenset({Capability.VIEW_AREAS}),

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
-from fengqiao.areas.models import PATH_WIDTH, Area
+from fengqiao.areas.models import PATH_WIDTH, Area, subtree_range
 from fengqiao.audit.services import audit_record
 
 EDITABLE_FIELDS = ("code", "name", "center_lat", "center_lng", "boundary")
+
+# Columns elsewhere that copy an area's path so that a jurisdiction filter needs no join
+# ("app_label.Model", "field"); `area_move` rewrites them with the tree. Apps register in
+# their AppConfig.ready().
+PATH_COPIES: list[tuple[str, str]] = []
+
+
+def register_path_copy(model_label: str, field: str) -> None:
+    if (model_label, field) not in PATH_COPIES:
+        PATH_COPIES.append((model_label, field))
 
 
 def _own_segment(area: Area) -> str:
@@ -79,6 +90,11 @@ def area_move(*, actor: Any, area: Area, new_parent: Area) -> Area:
     Area.objects.subtree(area).update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
     )
+    low, high = subtree_range(old_prefix)
+    for model_label, field in PATH_COPIES:
+        apps.get_model(model_label).objects.filter(
+            **{f"{field}__gte": low, f"{field}__lt": high}
+        ).update(**{field: Concat(Value(new_prefix), Substr(field, len(old_prefix) + 1))})
     area.refresh_from_db()
     audit_record(
         action="area.move",

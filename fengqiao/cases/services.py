@@ -1,0 +1,852 @@
+"""The only writers of cases: `case_create` registers a matter, `case_act` performs any
+action of the lifecycle (see `workflow.TRANSITIONS`).
+
+Each call runs in one transaction: lock the case, check the table, the actor's role and
+jurisdiction and the version they saw, apply the change, append the timeline entry and the
+audit event, recompute the deadline. Nothing else writes a case's state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts import jurisdiction
+from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import ADMIN_ROLES, Capability
+from fengqiao.areas.models import Area
+from fengqiao.audit.services import audit_record
+from fengqiao.cases import sla, workflow
+from fengqiao.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseParty,
+    Channel,
+    Grade,
+    HandlingLevel,
+    Kind,
+    Outcome,
+    PartyRole,
+    State,
+)
+from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError
+from fengqiao.orgs.models import Agency, MediationOrganization
+from fengqiao.people.models import Organization, Person
+from fengqiao.people.selectors import identifier_filter, person_list_for_user
+from fengqiao.people.services import person_create
+from fengqiao.workcal.calendar import WorkingCalendar
+from fengqiao.workcal.selectors import calendar_load
+
+BACKDATE_GRACE = dt.timedelta(minutes=15)
+FUTURE_GRACE = dt.timedelta(minutes=1)
+MAX_EXTENSION_DAYS = 30
+ATTACHMENT_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+    "image/webp": (b"RIFF",),
+}
+
+
+class CaseConflict(DomainError):
+    """The case changed since the actor saw it."""
+
+    def __init__(self, case: Case, last: CaseEvent | None) -> None:
+        if last is not None:
+            when = formats.date_format(timezone.localtime(last.at), "Y-m-d H:i")
+            message = _(
+                "%(who)s changed this case at %(when)s (%(action)s) after you opened it. "
+                "Reload it and try again; nothing of yours was saved."
+            ) % {"who": last.actor, "when": when, "action": action_label(last.action)}
+        else:
+            message = _("This case changed after you opened it. Reload it and try again.")
+        super().__init__("stale_version", message)
+        self.current_version = case.version
+        self.changed_by = str(last.actor) if last else ""
+        self.changed_at = last.at if last else None
+
+
+def action_label(action: str) -> str:
+    if action == workflow.REPORT:
+        return _("Registered")
+    if action == "deadline_recomputed":
+        return _("Deadline recomputed with the updated calendar")
+    if action == "merged_from":
+        return _("Another case was merged into this one")
+    transition = workflow.ACTIONS.get(action)
+    return str(transition.label) if transition else action
+
+
+# --------------------------------------------------------------------------- creation
+@dataclass
+class PartyInput:
+    """One party: an existing person or organisation, or a new person's particulars."""
+
+    role: str
+    person_id: int | None = None
+    organization_id: int | None = None
+    new_person: dict[str, Any] | None = None
+
+
+def _next_number(now: dt.datetime) -> str:
+    year = timezone.localtime(now).year
+    CaseNumberSequence.objects.get_or_create(year=year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return f"FQ-{year}-{sequence.last:06d}"
+
+
+def _validate_attachments(files: Sequence[UploadedFile]) -> None:
+    limit = settings.FENGQIAO_ATTACHMENT_MAX_BYTES
+    if len(files) > settings.FENGQIAO_ATTACHMENT_MAX_COUNT:
+        raise DomainError(
+            "too_many_files",
+            _("At most %(n)d files can be attached at once.")
+            % {"n": settings.FENGQIAO_ATTACHMENT_MAX_COUNT},
+            field="attachments",
+        )
+    for upload in files:
+        if upload.size > limit:
+            raise DomainError(
+                "file_too_large",
+                _("%(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": limit // (1024 * 1024)},
+                field="attachments",
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        kind = next(
+            (
+                content_type
+                for content_type, signatures in ATTACHMENT_TYPES.items()
+                if any(head.startswith(signature) for signature in signatures)
+                and (content_type != "image/webp" or head[8:12] == b"WEBP")
+            ),
+            None,
+        )
+        if kind is None:
+            raise DomainError(
+                "file_type",
+                _("%(name)s is not a photo (JPEG, PNG, WebP) or a PDF document.")
+                % {"name": upload.name},
+                field="attachments",
+            )
+        upload.content_type = kind
+
+
+def _store_attachments(
+    case: Case, files: Sequence[UploadedFile], actor: Any, now: dt.datetime
+) -> list[str]:
+    names = []
+    for upload in files:
+        CaseAttachment.objects.create(
+            case=case,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        names.append(upload.name[:200])
+    return names
+
+
+def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> list[CaseParty]:
+    resolved: list[CaseParty] = []
+    visible_people = person_list_for_user(user=actor)
+    for index, party in enumerate(parties):
+        field = f"parties.{index}"
+        if party.role not in PartyRole.values:
+            raise DomainError("party_role", _("Choose the party's role."), field=field)
+        if party.organization_id:
+            organization = Organization.objects.filter(pk=party.organization_id).first()
+            if organization is None:
+                raise DomainError(
+                    "party_unknown", _("This organisation was not found."), field=field
+                )
+            resolved.append(CaseParty(role=party.role, organization=organization))
+        elif party.person_id:
+            person = visible_people.filter(pk=party.person_id).first()
+            if person is None:
+                raise DomainError("party_unknown", _("This person was not found."), field=field)
+            resolved.append(CaseParty(role=party.role, person=person))
+        elif party.new_person:
+            details = dict(party.new_person)
+            existing = None
+            for key in ("id_number", "phone"):
+                if details.get(key):
+                    query = identifier_filter(str(details[key]))
+                    if query is not None:
+                        existing = Person.objects.filter(query).first()
+                        if existing is not None:
+                            break
+            if existing is None:
+                details.setdefault("area", area)
+                try:
+                    existing = person_create(actor=actor, **details)
+                except ValidationError as error:
+                    first_field, messages = next(iter(error.message_dict.items()))
+                    raise DomainError(
+                        "party_invalid", messages[0], field=f"{field}.{first_field}"
+                    ) from error
+            resolved.append(CaseParty(role=party.role, person=existing))
+        else:
+            raise DomainError("party_empty", _("Name the party or choose one."), field=field)
+    return resolved
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Any,
+    kind: str,
+    category: CaseCategory | int,
+    channel: str,
+    title: str,
+    account: str,
+    area: Area | int,
+    parties: Sequence[PartyInput] = (),
+    grade: str = "",
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    people_involved: int = 1,
+    amount_involved: Any = None,
+    received_at: dt.datetime | None = None,
+    backdate_reason: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    now: dt.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Case:
+    now = now or clock.now()
+    if not (jurisdiction.roles_of(actor) & workflow.REPORTERS) or not jurisdiction.can(
+        actor, Capability.REPORT_CASES
+    ):
+        raise DomainError("not_allowed", _("Your role does not register cases."))
+    if kind not in Kind.values:
+        raise DomainError("kind", _("Choose the kind of matter."), field="kind")
+    if channel not in Channel.values:
+        raise DomainError("channel", _("Choose how the matter came in."), field="channel")
+    if kind == Kind.DISPUTE:
+        if grade not in Grade.values:
+            raise DomainError("grade", _("A dispute needs a grade."), field="grade")
+    else:
+        grade = ""
+    category_obj = (
+        category
+        if isinstance(category, CaseCategory)
+        else CaseCategory.objects.filter(pk=category, is_active=True).first()
+    )
+    if category_obj is None or not category_obj.is_active:
+        raise DomainError("category", _("Choose a category from the list."), field="category")
+    area_id = area.pk if isinstance(area, Area) else area
+    area_obj = jurisdiction.areas_visible(actor).filter(pk=area_id).first()
+    if area_obj is None:
+        raise DomainError(
+            "area", _("Choose an area from the list; this one is not in your area."), field="area"
+        )
+    title, account = (title or "").strip(), (account or "").strip()
+    if not title:
+        raise DomainError("title", _("Give the case a short title."), field="title")
+    if not account:
+        raise DomainError("account", _("Describe what happened."), field="account")
+    if people_involved is None or int(people_involved) < 1:
+        raise DomainError("people", _("At least one person is involved."), field="people_involved")
+    if amount_involved is not None and amount_involved < 0:
+        raise DomainError("amount", _("The amount cannot be negative."), field="amount_involved")
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise DomainError(
+            "received_at", _("Give the time of receipt with its time zone."), field="received_at"
+        )
+    if received_at > now + FUTURE_GRACE:
+        raise DomainError(
+            "received_in_future",
+            _("The time of receipt cannot be in the future."),
+            field="received_at",
+        )
+    backdate_reason = (backdate_reason or "").strip()
+    if received_at < now - BACKDATE_GRACE and not backdate_reason:
+        raise DomainError(
+            "backdate_reason",
+            _("Say why the matter is registered later than it was received."),
+            field="backdate_reason",
+        )
+    party_rows = _resolve_parties(actor, parties, area_obj)
+    if kind == Kind.DISPUTE and not any(p.role == PartyRole.APPLICANT for p in party_rows):
+        raise DomainError(
+            "applicant", _("A dispute needs at least one applicant."), field="parties"
+        )
+    _validate_attachments(attachments)
+
+    tier = sla.sla_tier(kind=kind, grade=grade)
+    case = Case(
+        number=_next_number(now),
+        kind=kind,
+        grade=grade,
+        category=category_obj,
+        channel=channel,
+        title=title[:120],
+        account=account,
+        area=area_obj,
+        area_path=area_obj.path,
+        address=address or "",
+        latitude=latitude,
+        longitude=longitude,
+        people_involved=int(people_involved),
+        amount_involved=amount_involved,
+        received_at=received_at,
+        backdate_reason=backdate_reason[:200] if received_at < now - BACKDATE_GRACE else "",
+        reported_by=actor,
+        created_at=now,
+        updated_at=now,
+        state=State.REPORTED,
+        clock_start=received_at,
+    )
+    sla.apply_tier(case, tier)
+    sla.recompute_deadline(case, calendar or calendar_load())
+    case.save(force_insert=True)
+    for party in party_rows:
+        party.case = case
+    CaseParty.objects.bulk_create(party_rows)
+    files = _store_attachments(case, attachments, actor, now)
+    data: dict[str, Any] = {"due_at": case.due_at.isoformat()}
+    if files:
+        data["files"] = files
+    if case.backdate_reason:
+        data["received_at"] = received_at.isoformat()
+    CaseEvent.objects.create(
+        case=case,
+        sequence=1,
+        at=now,
+        actor=actor,
+        action=workflow.REPORT,
+        from_state="",
+        to_state=State.REPORTED,
+        note=case.backdate_reason,
+        data=data,
+    )
+    audit_record(
+        action="case.report",
+        actor=actor,
+        target=case,
+        area=area_obj,
+        details={"kind": kind, "channel": channel},
+    )
+    return case
+
+
+# --------------------------------------------------------------------------- actions
+def is_assignee(user: Any, case: Case) -> bool:
+    return Case.objects.filter(pk=case.pk).filter(case_assigned_q(user)).exists()
+
+
+def refusal(user: Any, case: Case, transition: workflow.Transition) -> str | None:
+    """Why `user` may not take `transition` on `case` now; None when they may."""
+    if case.state not in transition.sources:
+        return _("“%(action)s” is not possible while the case is “%(state)s”.") % {
+            "action": transition.label,
+            "state": State(case.state).label,
+        }
+    roles = jurisdiction.roles_of(user)
+    allowed = bool(roles & transition.actors) and not roles & ADMIN_ROLES
+    if not allowed and workflow.ASSIGNEE in transition.actors:
+        allowed = is_assignee(user, case)
+    if not allowed:
+        return _("Your role may not take “%(action)s” on this case.") % {"action": transition.label}
+    return _precondition(case, transition.action)
+
+
+def _precondition(case: Case, action: str) -> str | None:
+    pending = case.extension_requested_days is not None
+    if action == "request_extension":
+        if pending:
+            return _("An extension request is already waiting for a decision.")
+        if case.milestone_met_at is not None:
+            return _("The deadline has already been met.")
+    if action in {"approve_extension", "deny_extension"} and not pending:
+        return _("No extension request is waiting.")
+    if action == "record_milestone" and case.milestone_met_at is not None:
+        return _("The milestone has already been recorded.")
+    if action == "regrade" and case.kind != Kind.DISPUTE:
+        return _("Only disputes have a grade.")
+    return None
+
+
+def available_actions(user: Any, case: Case) -> list[workflow.Transition]:
+    """Exactly the actions this user may take on this case now (for pages and the API)."""
+    assignee = None
+    result = []
+    for transition in workflow.TRANSITIONS:
+        if case.state not in transition.sources:
+            continue
+        roles = jurisdiction.roles_of(user)
+        allowed = bool(roles & transition.actors) and not roles & ADMIN_ROLES
+        if not allowed and workflow.ASSIGNEE in transition.actors:
+            if assignee is None:
+                assignee = is_assignee(user, case)
+            allowed = assignee
+        if allowed and _precondition(case, transition.action) is None:
+            result.append(transition)
+    return result
+
+
+def _require(inputs: dict[str, Any], name: str, message: str) -> Any:
+    value = inputs.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise DomainError(f"missing_{name}", message, field=name)
+    return value.strip() if isinstance(value, str) else value
+
+
+REQUIRED_MESSAGES = {
+    "reason": lambda: _("Give a reason."),
+    "note": lambda: _("Write a note on what was done."),
+    "handler": lambda: _("Choose who handles the case: a person, a team or an agency."),
+    "target_case": lambda: _("Choose the case this one duplicates."),
+    "outcome": lambda: _("Choose the result."),
+    "grade": lambda: _("Choose the new grade."),
+    "days": lambda: _("Give the number of working days."),
+    "agency": lambda: _("Choose the agency."),
+    "files": lambda: _("Choose at least one file."),
+}
+
+
+@dataclass
+class Context:
+    actor: Any
+    now: dt.datetime
+    calendar: WorkingCalendar
+    inputs: dict[str, Any]
+    data: dict[str, Any]
+    note: str = ""
+
+
+def _handler_from(
+    inputs: dict[str, Any],
+) -> tuple[User | None, MediationOrganization | None, Agency | None]:
+    handler = inputs["handler"]
+    user_id, team_id, agency_id = (
+        (handler.get("user"), handler.get("team"), handler.get("agency"))
+        if isinstance(handler, dict)
+        else (None, None, None)
+    )
+    chosen = [value for value in (user_id, team_id, agency_id) if value]
+    if len(chosen) != 1:
+        raise DomainError("handler", REQUIRED_MESSAGES["handler"](), field="handler")
+    if user_id:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None or not jurisdiction.roles_of(user) or jurisdiction.is_administrator(user):
+            raise DomainError("handler", _("This person cannot handle cases."), field="handler")
+        return user, None, None
+    if team_id:
+        team = MediationOrganization.objects.filter(pk=team_id).first()
+        if team is None:
+            raise DomainError("handler", _("This team was not found."), field="handler")
+        return None, team, None
+    agency = Agency.objects.filter(pk=agency_id, is_active=True).first()
+    if agency is None:
+        raise DomainError("handler", _("This agency was not found."), field="handler")
+    return None, None, agency
+
+
+def _set_handler(case: Case, user: Any, team: Any, agency: Any) -> None:
+    case.handler_user, case.handler_team, case.handler_agency = user, team, agency
+
+
+def _handler_level(user: Any, team: Any, agency: Any) -> int:
+    if user is not None and user.home_area_id:
+        return Area.objects.get(pk=user.home_area_id).level
+    if team is not None:
+        return team.area.level
+    return HandlingLevel.TOWN
+
+
+def _do_accept(case: Case, ctx: Context) -> str:
+    home = ctx.actor.home_area
+    case.handling_level = home.level if home is not None else HandlingLevel.TOWN
+    return State.ACCEPTED
+
+
+def _do_reject(case: Case, ctx: Context) -> str:
+    return State.REJECTED
+
+
+def _do_merge(case: Case, ctx: Context) -> str:
+    target_id = ctx.inputs["target_case"]
+    target = (
+        case_list_for_user(user=ctx.actor).filter(pk=getattr(target_id, "pk", target_id)).first()
+    )
+    if target is None or target.pk == case.pk:
+        raise DomainError(
+            "target_case", _("Choose another case that you can see."), field="target_case"
+        )
+    if target.state in workflow.TERMINAL_STATES:
+        raise DomainError(
+            "target_case",
+            _("A case cannot be merged into a closed or merged case."),
+            field="target_case",
+        )
+    case.merged_into = target
+    ctx.data["merged_into"] = target.number
+    _append_event(
+        target,
+        ctx.actor,
+        "merged_from",
+        target.state,
+        target.state,
+        ctx.now,
+        note="",
+        data={"case": case.number},
+    )
+    return State.MERGED
+
+
+def _do_dispatch(case: Case, ctx: Context) -> str:
+    user, team, agency = _handler_from(ctx.inputs)
+    _set_handler(case, user, team, agency)
+    level = ctx.inputs.get("level")
+    case.handling_level = (
+        int(level) if level not in (None, "") else _handler_level(user, team, agency)
+    )
+    ctx.data["handler"] = str(user or team or agency)
+    ctx.data["level"] = case.handling_level
+    return State.DISPATCHED
+
+
+def _do_return(case: Case, ctx: Context) -> str:
+    ctx.data["returned_by"] = str(case.handler_user or case.handler_team or case.handler_agency)
+    _set_handler(case, None, None, None)
+    return State.ACCEPTED
+
+
+def _do_start(case: Case, ctx: Context) -> str:
+    return State.IN_PROGRESS
+
+
+def _do_record_milestone(case: Case, ctx: Context) -> str:
+    case.milestone_met_at = ctx.now
+    ctx.data["milestone"] = case.milestone
+    return case.state
+
+
+def _do_suspend(case: Case, ctx: Context) -> str:
+    case.suspended_at = ctx.now
+    return State.SUSPENDED
+
+
+def _do_resume(case: Case, ctx: Context) -> str:
+    days = sla.suspended_working_days(ctx.calendar, case.suspended_at, ctx.now)
+    case.suspended_days += days
+    case.suspended_at = None
+    ctx.data["suspended_working_days"] = days
+    return State.IN_PROGRESS
+
+
+def _do_request_extension(case: Case, ctx: Context) -> str:
+    try:
+        days = int(ctx.inputs["days"])
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise DomainError(
+            "days",
+            _("Ask for 1 to %(max)d working days.") % {"max": MAX_EXTENSION_DAYS},
+            field="days",
+        )
+    case.extension_requested_days = days
+    case.extension_request_reason = ctx.note[:200]
+    ctx.data["days"] = days
+    return case.state
+
+
+def _do_approve_extension(case: Case, ctx: Context) -> str:
+    case.extension_days += case.extension_requested_days
+    ctx.data["days"] = case.extension_requested_days
+    case.extension_requested_days = None
+    case.extension_request_reason = ""
+    return case.state
+
+
+def _do_deny_extension(case: Case, ctx: Context) -> str:
+    ctx.data["days"] = case.extension_requested_days
+    case.extension_requested_days = None
+    case.extension_request_reason = ""
+    return case.state
+
+
+def _do_regrade(case: Case, ctx: Context) -> str:
+    grade = ctx.inputs["grade"]
+    if grade not in Grade.values or grade == case.grade:
+        raise DomainError(
+            "grade", _("Choose a grade different from the current one."), field="grade"
+        )
+    ctx.data["grade"] = {"from": case.grade, "to": grade}
+    old_milestone = case.milestone
+    case.grade = grade
+    sla.apply_tier(case, sla.sla_tier(kind=case.kind, grade=grade))
+    if case.milestone != old_milestone:
+        case.milestone_met_at = None
+        case.on_time = None
+    return case.state
+
+
+def _do_escalate(case: Case, ctx: Context) -> str:
+    level = case.handling_level if case.handling_level is not None else case.area.level
+    ctx.data["from_level"] = level
+    _set_handler(case, None, None, None)
+    if level > HandlingLevel.TOWN:
+        case.handling_level = level - 1
+        ctx.data["to_level"] = case.handling_level
+        return State.ACCEPTED
+    case.handling_level = HandlingLevel.ABOVE
+    ctx.data["to_level"] = HandlingLevel.ABOVE
+    return State.ESCALATED
+
+
+def _do_transfer(case: Case, ctx: Context) -> str:
+    agency_id = ctx.inputs["agency"]
+    agency = Agency.objects.filter(pk=getattr(agency_id, "pk", agency_id), is_active=True).first()
+    if agency is None:
+        raise DomainError("agency", _("This agency was not found."), field="agency")
+    if case.suspended_at is not None:
+        case.suspended_days += sla.suspended_working_days(ctx.calendar, case.suspended_at, ctx.now)
+        case.suspended_at = None
+    _set_handler(case, None, None, agency)
+    ctx.data["agency"] = agency.name
+    return State.TRANSFERRED
+
+
+def _do_resolve(case: Case, ctx: Context) -> str:
+    outcome = ctx.inputs["outcome"]
+    if outcome not in Outcome.values:
+        raise DomainError("outcome", REQUIRED_MESSAGES["outcome"](), field="outcome")
+    case.outcome = outcome
+    case.resolved_at = ctx.now
+    case.resolved_level = case.handling_level
+    if case.milestone_met_at is None:
+        case.milestone_met_at = ctx.now
+    ctx.data["outcome"] = outcome
+    return State.RESOLVED
+
+
+def _do_close(case: Case, ctx: Context) -> str:
+    case.closed_at = ctx.now
+    return State.CLOSED
+
+
+def _do_reopen(case: Case, ctx: Context) -> str:
+    ctx.data["previous_outcome"] = case.outcome
+    case.outcome = ""
+    case.resolved_at = None
+    case.resolved_level = None
+    case.closed_at = None
+    # A reopened matter gets a fresh deadline of its tier, counted from the reopening.
+    case.clock_start = ctx.now
+    case.extension_days = 0
+    case.suspended_days = 0
+    case.milestone_met_at = None
+    case.on_time = None
+    return State.IN_PROGRESS
+
+
+def _do_attach(case: Case, ctx: Context) -> str:
+    files = list(ctx.inputs["files"])
+    _validate_attachments(files)
+    ctx.data["files"] = _store_attachments(case, files, ctx.actor, ctx.now)
+    return case.state
+
+
+def _to(state: str):
+    def effect(case: Case, ctx: Context) -> str:
+        return state
+
+    return effect
+
+
+EFFECTS = {
+    "accept": _do_accept,
+    "reject": _do_reject,
+    "merge": _do_merge,
+    "dispatch": _do_dispatch,
+    "reassign": _do_dispatch,
+    "acknowledge": _to(State.ACKNOWLEDGED),
+    "return": _do_return,
+    "start": _do_start,
+    "record_milestone": _do_record_milestone,
+    "suspend": _do_suspend,
+    "resume": _do_resume,
+    "request_extension": _do_request_extension,
+    "approve_extension": _do_approve_extension,
+    "deny_extension": _do_deny_extension,
+    "regrade": _do_regrade,
+    "escalate": _do_escalate,
+    "transfer": _do_transfer,
+    "resolve": _do_resolve,
+    "close": _do_close,
+    "reopen": _do_reopen,
+    "attach": _do_attach,
+}
+
+
+def _append_event(
+    case: Case,
+    actor: Any,
+    action: str,
+    from_state: str,
+    to_state: str,
+    now: dt.datetime,
+    *,
+    note: str,
+    data: dict[str, Any],
+) -> CaseEvent:
+    last = case.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    return CaseEvent.objects.create(
+        case=case,
+        sequence=last + 1,
+        at=now,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+    )
+
+
+CHANGED_FIELDS = [
+    "state",
+    "is_open",
+    "version",
+    "updated_at",
+    "grade",
+    "handling_level",
+    "handler_user",
+    "handler_team",
+    "handler_agency",
+    "merged_into",
+    "outcome",
+    "resolved_at",
+    "resolved_level",
+    "closed_at",
+    *sla.DEADLINE_FIELDS,
+]
+
+
+@transaction.atomic
+def case_act(
+    *,
+    actor: Any,
+    case_id: int,
+    action: str,
+    expected_version: int | None,
+    now: dt.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+    **inputs: Any,
+) -> Case:
+    """Perform one lifecycle action. Raises DomainError (refused), CaseConflict (stale
+    version) or Http404 (the case is not in the actor's jurisdiction)."""
+    now = now or clock.now()
+    transition = workflow.ACTIONS.get(action)
+    if transition is None:
+        raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
+    # Scope first: a case outside the jurisdiction does not exist for this actor.
+    jurisdiction.get_in_scope(actor, case_list_for_user(user=actor), case_id)
+    case = Case.objects.select_for_update().select_related("area").get(pk=case_id)
+    if expected_version is None or int(expected_version) != case.version:
+        raise CaseConflict(case, case.events.select_related("actor").order_by("-sequence").first())
+    reason = refusal(actor, case, transition)
+    if reason is not None:
+        audit_record(
+            action=f"case.{action}",
+            actor=actor,
+            target=case,
+            outcome="denied",
+            details={"state": case.state},
+        )
+        raise DomainError("not_allowed", reason)
+    for name in transition.requires:
+        _require(inputs, name, REQUIRED_MESSAGES[name]())
+    ctx = Context(
+        actor=actor,
+        now=now,
+        calendar=calendar or calendar_load(),
+        inputs=inputs,
+        data={},
+        note=str(inputs.get("reason") or inputs.get("note") or "").strip(),
+    )
+    from_state = case.state
+    to_state = EFFECTS[action](case, ctx)
+    if transition.targets and to_state not in transition.targets:
+        raise AssertionError(f"{action} led to {to_state}, outside the table")
+    case.state = to_state
+    case.is_open = to_state not in workflow.TERMINAL_STATES
+    case.version += 1
+    case.updated_at = now
+    sla.recompute_deadline(case, ctx.calendar)
+    case.save(update_fields=CHANGED_FIELDS)
+    _append_event(case, actor, action, from_state, to_state, now, note=ctx.note, data=ctx.data)
+    audit_record(
+        action=f"case.{action}",
+        actor=actor,
+        target=case,
+        details={"from": from_state, "to": to_state, "version": case.version},
+    )
+    return case
+
+
+def case_recompute_deadlines(*, actor: Any = None, calendar: WorkingCalendar | None = None) -> int:
+    """Recompute the open cases whose deadline is provisional, e.g. after the system admin
+    enters a new year's holidays. Each changed case gets a timeline entry and a new version.
+    """
+    calendar = calendar or calendar_load()
+    now = clock.now()
+    changed = 0
+    ids = list(Case.objects.filter(is_open=True, due_provisional=True).values_list("id", flat=True))
+    for case_id in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            before = (case.due_at, case.due_provisional)
+            sla.recompute_deadline(case, calendar)
+            if (case.due_at, case.due_provisional) == before:
+                continue
+            case.version += 1
+            case.updated_at = now
+            case.save(
+                update_fields=["due_at", "due_provisional", "on_time", "version", "updated_at"]
+            )
+            _append_event(
+                case,
+                actor,
+                "deadline_recomputed",
+                case.state,
+                case.state,
+                now,
+                note="",
+                data={
+                    "from": before[0].isoformat(),
+                    "to": case.due_at.isoformat(),
+                    "provisional": case.due_provisional,
+                },
+            )
+            changed += 1
+    if changed:
+        audit_record(action="case.deadlines_recomputed", actor=actor, details={"cases": changed})
+    return changed

@@ -1,0 +1,229 @@
+"""The case lifecycle as data: which action, from which states, to which, by whom, needing what.
+
+`cases.services.case_act` is the only reader that changes anything: it looks the action up
+here, checks the actor against `actors` (roles, or the relation ASSIGNEE: the case's
+handler, a member of its handling team, a liaison of its handling agency), checks that the
+inputs named in `requires` are present, and performs it. Pages and the API read the same
+table to offer exactly the actions a user may take now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.roles import Role
+from fengqiao.cases.models import State
+
+ASSIGNEE = "assignee"
+
+OPEN_STATES = frozenset(
+    {
+        State.REPORTED,
+        State.ACCEPTED,
+        State.DISPATCHED,
+        State.ACKNOWLEDGED,
+        State.IN_PROGRESS,
+        State.SUSPENDED,
+        State.TRANSFERRED,
+        State.ESCALATED,
+        State.RESOLVED,
+    }
+)
+TERMINAL_STATES = frozenset({State.REJECTED, State.MERGED, State.CLOSED})
+# States in which the case is being worked on by its handler.
+WORKING_STATES = frozenset({State.ACKNOWLEDGED, State.IN_PROGRESS, State.SUSPENDED})
+# The clock runs in every open state but these.
+CLOCK_STOPPED_STATES = frozenset({State.SUSPENDED, State.RESOLVED})
+
+INTAKE = frozenset({Role.LEADER, Role.INTAKE_CLERK, Role.DISPATCHER, Role.VILLAGE_CADRE})
+COMMAND = frozenset({Role.LEADER, Role.DISPATCHER})
+REPORTERS = frozenset(
+    {
+        Role.LEADER,
+        Role.INTAKE_CLERK,
+        Role.DISPATCHER,
+        Role.GRID_WORKER,
+        Role.UNIT_HEAD,
+        Role.VILLAGE_CADRE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str | Promise
+    sources: frozenset[str]
+    targets: frozenset[str]  # empty: the state does not change
+    actors: frozenset[str]
+    requires: tuple[str, ...] = ()
+
+    @property
+    def keeps_state(self) -> bool:
+        return not self.targets
+
+
+def _t(
+    action: str,
+    label: str | Promise,
+    sources: set[str] | frozenset[str],
+    targets: set[str],
+    actors: set[str] | frozenset[str],
+    requires: tuple[str, ...] = (),
+) -> Transition:
+    return Transition(
+        action, label, frozenset(sources), frozenset(targets), frozenset(actors), requires
+    )
+
+
+_BEFORE_WORK = {State.ACCEPTED, State.DISPATCHED, State.ACKNOWLEDGED, State.IN_PROGRESS}
+_UNFINISHED = {
+    State.REPORTED,
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.ACKNOWLEDGED,
+    State.IN_PROGRESS,
+    State.SUSPENDED,
+}
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("accept", _("Accept"), {State.REPORTED}, {State.ACCEPTED}, INTAKE),
+    _t("reject", _("Do not accept"), {State.REPORTED}, {State.REJECTED}, INTAKE, ("reason",)),
+    _t(
+        "merge",
+        _("Merge into another case"),
+        {State.REPORTED, State.ACCEPTED},
+        {State.MERGED},
+        INTAKE,
+        ("target_case",),
+    ),
+    _t(
+        "dispatch",
+        _("Dispatch"),
+        {State.ACCEPTED},
+        {State.DISPATCHED},
+        COMMAND | {Role.VILLAGE_CADRE},
+        ("handler",),
+    ),
+    _t(
+        "reassign",
+        _("Reassign"),
+        {State.DISPATCHED, State.ACKNOWLEDGED, State.IN_PROGRESS},
+        {State.DISPATCHED},
+        COMMAND,
+        ("handler", "reason"),
+    ),
+    _t(
+        "acknowledge", _("Acknowledge (签收)"), {State.DISPATCHED}, {State.ACKNOWLEDGED}, {ASSIGNEE}
+    ),
+    _t(
+        "return",
+        _("Return (退回)"),
+        {State.DISPATCHED},
+        {State.ACCEPTED},
+        {ASSIGNEE},
+        ("reason",),
+    ),
+    _t("start", _("Start work"), {State.ACKNOWLEDGED}, {State.IN_PROGRESS}, {ASSIGNEE}),
+    _t(
+        "record_milestone",
+        _("Record the milestone"),
+        {
+            State.ACKNOWLEDGED,
+            State.IN_PROGRESS,
+            State.SUSPENDED,
+            State.TRANSFERRED,
+            State.ESCALATED,
+        },
+        set(),
+        {ASSIGNEE, Role.LEADER},
+        ("note",),
+    ),
+    _t(
+        "suspend",
+        _("Suspend the clock"),
+        {State.IN_PROGRESS},
+        {State.SUSPENDED},
+        {ASSIGNEE, Role.LEADER},
+        ("reason",),
+    ),
+    _t(
+        "resume",
+        _("Resume the clock"),
+        {State.SUSPENDED},
+        {State.IN_PROGRESS},
+        {ASSIGNEE, Role.LEADER},
+    ),
+    _t(
+        "request_extension",
+        _("Request an extension"),
+        WORKING_STATES,
+        set(),
+        {ASSIGNEE},
+        ("days", "reason"),
+    ),
+    _t("approve_extension", _("Approve the extension"), WORKING_STATES, set(), {Role.LEADER}),
+    _t(
+        "deny_extension",
+        _("Deny the extension"),
+        WORKING_STATES,
+        set(),
+        {Role.LEADER},
+        ("reason",),
+    ),
+    _t("regrade", _("Change the grade"), _UNFINISHED, set(), COMMAND, ("grade", "reason")),
+    _t(
+        "escalate",
+        _("Escalate one level up"),
+        _BEFORE_WORK,
+        {State.ACCEPTED, State.ESCALATED},
+        {ASSIGNEE, Role.VILLAGE_CADRE} | COMMAND,
+        ("reason",),
+    ),
+    _t(
+        "transfer",
+        _("Transfer to an agency"),
+        _BEFORE_WORK | {State.SUSPENDED},
+        {State.TRANSFERRED},
+        COMMAND,
+        ("agency", "reason"),
+    ),
+    _t(
+        "resolve",
+        _("Record the result"),
+        {State.IN_PROGRESS, State.TRANSFERRED, State.ESCALATED},
+        {State.RESOLVED},
+        {ASSIGNEE, Role.LEADER},
+        ("outcome", "note"),
+    ),
+    _t(
+        "close",
+        _("Close and archive"),
+        {State.RESOLVED},
+        {State.CLOSED},
+        COMMAND | {Role.INTAKE_CLERK},
+    ),
+    _t(
+        "reopen",
+        _("Reopen"),
+        {State.RESOLVED, State.CLOSED},
+        {State.IN_PROGRESS},
+        COMMAND,
+        ("reason",),
+    ),
+    _t(
+        "attach",
+        _("Add attachments"),
+        OPEN_STATES,
+        set(),
+        {ASSIGNEE} | REPORTERS,
+        ("files",),
+    ),
+)
+
+ACTIONS: dict[str, Transition] = {transition.action: transition for transition in TRANSITIONS}
+# The first entry of every timeline: the matter is registered.
+REPORT = "report"
