@@ -140,7 +140,7 @@ def test_every_action_by_every_role_in_every_state(town, state):
             case.refresh_from_db()
             allowed_by_table = (
                 case.state in transition.sources
-                and not (role in ADMIN_ROLES)
+                and role not in ADMIN_ROLES
                 and (
                     role in transition.actors
                     or (workflow.ASSIGNEE in transition.actors and is_assignee(user, case))

@@ -192,10 +192,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 MEDIA_ROOT = DATA_DIR / "media"
-FENGQIAO_ATTACHMENT_MAX_BYTES = int(os.environ.get("FENGQIAO_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+# Attachments: photos and PDF scans only (checked by content), this size each, this many.
+FENGQIAO_ATTACHMENT_MAX_BYTES = int(os.environ.get("FENGQIAO_ATTACHMENT_MAX_MB", "10")) << 20
 FENGQIAO_ATTACHMENT_MAX_COUNT = 10
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
