@@ -360,3 +360,24 @@ def test_merging_notes_the_duplicate_on_both_cases(town):
     duplicate = act(town.user("intake_clerk"), duplicate, "merge", target_case=original.pk)
     assert duplicate.merged_into == original and not duplicate.is_open
     assert original.events.filter(action="merged_from").exists()
+
+
+def test_a_provisional_deadline_is_recomputed_when_its_year_is_entered(
+    town, django_capture_on_commit_callbacks
+):
+    from fengqiao.workcal.models import CalendarDay, CalendarYear
+    from fengqiao.workcal.services import calendar_changed
+
+    # Christmas Eve 2031 lies in a year the calendar does not know: weekends only.
+    case = new_case(town.user("intake_clerk"), town.unit_a1, now=shanghai(2031, 9, 30, 9))
+    assert case.due_provisional
+    assert case.due_at == shanghai(2031, 10, 3, 23, 59, 59)
+    year = CalendarYear.objects.create(year=2031, source="manual")
+    for day in range(1, 8):
+        CalendarDay.objects.create(date=f"2031-10-0{day}", kind="holiday", name="国庆节", year=year)
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_changed(actor=town.user("system_admin"))
+    case.refresh_from_db()
+    assert not case.due_provisional
+    assert case.due_at == shanghai(2031, 10, 10, 23, 59, 59)
+    assert case.events.filter(action="deadline_recomputed").exists()

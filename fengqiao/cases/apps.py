@@ -9,5 +9,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.areas.services import register_path_copy
+        from fengqiao.cases.services import case_recompute_deadlines
+        from fengqiao.workcal.services import on_calendar_change
 
         register_path_copy("cases.Case", "area_path")
+        on_calendar_change(case_recompute_deadlines)

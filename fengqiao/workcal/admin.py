@@ -12,6 +12,7 @@ from fengqiao.audit.services import audit_record
 from fengqiao.orgs.admin import AuditedConfigAdmin
 from fengqiao.web.admin_site import CapabilityInline
 from fengqiao.workcal.models import CalendarDay, CalendarYear
+from fengqiao.workcal.services import calendar_changed
 
 
 class CalendarDayInline(CapabilityInline):
@@ -41,6 +42,10 @@ class CalendarYearAdmin(AuditedConfigAdmin):
         if obj is not None:
             return ["year", "source"]
         return self.readonly_fields
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        calendar_changed(actor=request.user)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         removed = [(f.instance.pk, str(f.instance)) for f in formset.deleted_forms if f.instance.pk]
@@ -95,6 +100,10 @@ class CalendarDayAdmin(AuditedConfigAdmin):
     list_filter = ["year", "kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        calendar_changed(actor=request.user)
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj: CalendarDay) -> str:

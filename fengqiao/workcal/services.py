@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import metadata
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -88,4 +89,24 @@ def calendar_import_from_package(*, actor: Any) -> list[int]:
             "package": f"{PACKAGE} {package_version()}",
         },
     )
+    if added:
+        calendar_changed(actor=actor)
     return added
+
+
+# Who must hear of a change to the calendar (the case engine recomputes provisional
+# deadlines). Apps register in AppConfig.ready(); listeners run after the commit.
+CALENDAR_LISTENERS: list[Callable[..., Any]] = []
+
+
+def on_calendar_change(listener: Callable[..., Any]) -> None:
+    if listener not in CALENDAR_LISTENERS:
+        CALENDAR_LISTENERS.append(listener)
+
+
+def calendar_changed(*, actor: Any) -> None:
+    def notify() -> None:
+        for listener in CALENDAR_LISTENERS:
+            listener(actor=actor)
+
+    transaction.on_commit(notify)
