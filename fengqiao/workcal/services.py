@@ -12,8 +12,8 @@ administrator left it.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import metadata
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 from django.db import transaction
