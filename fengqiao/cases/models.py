@@ -7,6 +7,7 @@ timeline (`CaseEvent`) is append-only in the database itself.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +108,9 @@ class SlaPolicy(models.Model):
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     milestone = models.CharField(_("milestone"), max_length=20, choices=Milestone.choices)
     working_days = models.PositiveSmallIntegerField(
-        _("working days"), help_text=_("0 means by the end of the day of receipt.")
+        _("working days"),
+        help_text=_("0 means by the end of the day of receipt."),
+        validators=[MaxValueValidator(60)],
     )
 
     class Meta:
