@@ -13,7 +13,14 @@ from fengqiao.audit.models import AuditEvent
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, State
 from fengqiao.cases.selectors import case_list_for_user
-from fengqiao.cases.services import CaseConflict, PartyInput, _precondition, case_act, is_assignee
+from fengqiao.cases.services import (
+    CaseConflict,
+    PartyInput,
+    _precondition,
+    available_actions,
+    case_act,
+    is_assignee,
+)
 from fengqiao.core.errors import DomainError
 from fengqiao.people.models import Person
 from tests.cases_helpers import (
@@ -134,6 +141,7 @@ def test_every_action_by_every_role_in_every_state(town, state):
     other = new_case(town.user("intake_clerk"), town.unit_a1, title="另一件")
     case = case_in_state(town, state)
     problems = []
+    done_by_role: dict[str, set[str]] = {role: set() for role in ROLES}
     for transition in workflow.TRANSITIONS:
         for role in ROLES:
             user = town.user(role)
@@ -162,6 +170,7 @@ def test_every_action_by_every_role_in_every_state(town, state):
                 done, message = False, "404"
             else:
                 done, message = True, ""
+                done_by_role[role].add(transition.action)
                 expected_states = transition.targets or {state}
                 if result.state not in expected_states:
                     problems.append((transition.action, role, "went to", result.state))
@@ -171,6 +180,11 @@ def test_every_action_by_every_role_in_every_state(town, state):
                 problems.append((transition.action, role, done, message))
             if not done and not message:
                 problems.append((transition.action, role, "refused without a reason"))
+    case.refresh_from_db()
+    for role in ROLES:
+        offered = {t.action for t in available_actions(town.user(role), case)}
+        if offered != done_by_role[role]:
+            problems.append((role, "offered", sorted(offered), "done", sorted(done_by_role[role])))
     assert problems == []
 
 

@@ -359,6 +359,22 @@ def is_assignee(user: Any, case: Case) -> bool:
     return Case.objects.filter(pk=case.pk).filter(case_assigned_q(user)).exists()
 
 
+def _actor_may(
+    user: Any, case: Case, transition: workflow.Transition, assignee: list[bool]
+) -> bool:
+    """Whether the table names this user for the transition (`assignee` caches the lookup)."""
+    roles = jurisdiction.roles_of(user)
+    if roles & ADMIN_ROLES:
+        return False
+    if roles & transition.actors:
+        return True
+    if workflow.ASSIGNEE in transition.actors:
+        if not assignee:
+            assignee.append(is_assignee(user, case))
+        return assignee[0]
+    return False
+
+
 def refusal(user: Any, case: Case, transition: workflow.Transition) -> str | None:
     """Why `user` may not take `transition` on `case` now; None when they may."""
     if case.state not in transition.sources:
@@ -366,11 +382,7 @@ def refusal(user: Any, case: Case, transition: workflow.Transition) -> str | Non
             "action": transition.label,
             "state": State(case.state).label,
         }
-    roles = jurisdiction.roles_of(user)
-    allowed = bool(roles & transition.actors) and not roles & ADMIN_ROLES
-    if not allowed and workflow.ASSIGNEE in transition.actors:
-        allowed = is_assignee(user, case)
-    if not allowed:
+    if not _actor_may(user, case, transition, []):
         return _("Your role may not take “%(action)s” on this case.") % {"action": transition.label}
     return _precondition(case, transition.action)
 
@@ -393,20 +405,14 @@ def _precondition(case: Case, action: str) -> str | None:
 
 def available_actions(user: Any, case: Case) -> list[workflow.Transition]:
     """Exactly the actions this user may take on this case now (for pages and the API)."""
-    assignee = None
-    result = []
-    for transition in workflow.TRANSITIONS:
-        if case.state not in transition.sources:
-            continue
-        roles = jurisdiction.roles_of(user)
-        allowed = bool(roles & transition.actors) and not roles & ADMIN_ROLES
-        if not allowed and workflow.ASSIGNEE in transition.actors:
-            if assignee is None:
-                assignee = is_assignee(user, case)
-            allowed = assignee
-        if allowed and _precondition(case, transition.action) is None:
-            result.append(transition)
-    return result
+    assignee: list[bool] = []
+    return [
+        transition
+        for transition in workflow.TRANSITIONS
+        if case.state in transition.sources
+        and _actor_may(user, case, transition, assignee)
+        and _precondition(case, transition.action) is None
+    ]
 
 
 def _require(inputs: dict[str, Any], name: str, message: str) -> Any:
