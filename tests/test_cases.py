@@ -395,3 +395,13 @@ def test_a_provisional_deadline_is_recomputed_when_its_year_is_entered(
     assert not case.due_provisional
     assert case.due_at == shanghai(2031, 10, 10, 23, 59, 59)
     assert case.events.filter(action="deadline_recomputed").exists()
+
+
+def test_a_refused_action_stays_on_the_audit_record(town):
+    case = case_in_state(town, State.ACCEPTED)
+    grid_worker = town.user("grid_worker")
+    with pytest.raises(DomainError):
+        act(grid_worker, case, "dispatch", handler={"team": property_team(town).pk})
+    refused = AuditEvent.objects.get(action="case.dispatch", outcome="denied")
+    assert refused.actor == grid_worker
+    assert refused.target_id == str(case.pk)

@@ -177,6 +177,8 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
         if party.role not in PartyRole.values:
             raise DomainError("party_role", _("Choose the party's role."), field=field)
         if party.organization_id:
+            # Organisations (companies, property managers) are public entities: any
+            # registrant may name one as a party.
             organization = Organization.objects.filter(pk=party.organization_id).first()
             if organization is None:
                 raise DomainError(
@@ -198,6 +200,12 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
                         existing = Person.objects.filter(query).first()
                         if existing is not None:
                             break
+            if existing is not None and not visible_people.filter(pk=existing.pk).exists():
+                # The same person is registered elsewhere in the town: link, do not
+                # duplicate, and keep on record that the match was made across areas.
+                audit_record(
+                    action="person.matched_outside_scope", actor=actor, target=existing
+                )
             if existing is None:
                 details.setdefault("area", area)
                 try:
@@ -756,7 +764,18 @@ CHANGED_FIELDS = [
 ]
 
 
-@transaction.atomic
+class ActionRefused(DomainError):
+    """The table does not allow this actor this action now. The refusal is audited after
+    the transaction that discovered it has rolled back (see `case_act`)."""
+
+    def __init__(self, message: str, *, audit: dict[str, Any]) -> None:
+        super().__init__("not_allowed", message)
+        self.audit = audit
+
+    def write_audit(self) -> None:
+        audit_record(**self.audit)
+
+
 def case_act(
     *,
     actor: Any,
@@ -768,26 +787,60 @@ def case_act(
     **inputs: Any,
 ) -> Case:
     """Perform one lifecycle action. Raises DomainError (refused), CaseConflict (stale
-    version) or Http404 (the case is not in the actor's jurisdiction)."""
-    now = now or clock.now()
-    transition = workflow.ACTIONS.get(action)
-    if transition is None:
+    version) or Http404 (the case is not in the actor's jurisdiction).
+
+    Scope is checked before the transaction opens, and a refusal is audited after it has
+    rolled back, so neither audit row is lost with the refused change. A caller that wraps
+    this in a transaction of its own calls `ActionRefused.write_audit()` again after its own
+    rollback.
+    """
+    if action not in workflow.ACTIONS:
         raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
     # Scope first: a case outside the jurisdiction does not exist for this actor.
     jurisdiction.get_in_scope(actor, case_list_for_user(user=actor), case_id)
+    try:
+        return _case_act_locked(
+            actor=actor,
+            case_id=case_id,
+            action=action,
+            expected_version=expected_version,
+            now=now,
+            calendar=calendar,
+            inputs=inputs,
+        )
+    except ActionRefused as refused:
+        refused.write_audit()
+        raise
+
+
+@transaction.atomic
+def _case_act_locked(
+    *,
+    actor: Any,
+    case_id: int,
+    action: str,
+    expected_version: int | None,
+    now: dt.datetime | None,
+    calendar: WorkingCalendar | None,
+    inputs: dict[str, Any],
+) -> Case:
+    now = now or clock.now()
+    transition = workflow.ACTIONS[action]
     case = Case.objects.select_for_update().select_related("area").get(pk=case_id)
     if expected_version is None or int(expected_version) != case.version:
         raise CaseConflict(case, case.events.select_related("actor").order_by("-sequence").first())
     reason = refusal(actor, case, transition)
     if reason is not None:
-        audit_record(
-            action=f"case.{action}",
-            actor=actor,
-            target=case,
-            outcome="denied",
-            details={"state": case.state},
+        raise ActionRefused(
+            reason,
+            audit={
+                "action": f"case.{action}",
+                "actor": actor,
+                "target": case,
+                "outcome": "denied",
+                "details": {"state": case.state},
+            },
         )
-        raise DomainError("not_allowed", reason)
     for name in transition.requires:
         _require(inputs, name, REQUIRED_MESSAGES[name]())
     ctx = Context(

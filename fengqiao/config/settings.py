@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "fengqiao.core",
     "fengqiao.audit",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "fengqiao.workcal",
     "fengqiao.cases",
     "fengqiao.demo",
+    "fengqiao.api",
     "fengqiao.web",
 ]
 

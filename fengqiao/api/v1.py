@@ -1,0 +1,67 @@
+"""/api/v1: the JSON API. Bearer tokens, one error shape, the same scoping as the pages.
+
+Every view is marked login-not-required for Django's LoginRequiredMiddleware: the API
+authenticates each request itself (a bearer token, not a session), and a data endpoint
+without a valid token answers 401 JSON rather than a redirect to the login page. The
+schema (/openapi.json) and its docs page (/docs) are public: they describe the API and
+hold no data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from fengqiao.api import auth, cases, errors, reference
+from fengqiao.api.idempotency import json_response
+
+
+class FengqiaoAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        not_found = login_not_required(csrf_exempt(_not_found))
+        patterns = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                # Kept by name (ninja reverses it), but a JSON 404 like any unknown path.
+                pattern = path("", not_found, name="api-root")
+            elif isinstance(pattern, URLPattern):
+                login_not_required(pattern.callback)
+            patterns.append(pattern)
+        # Anything else under /api/v1/ is a JSON 404, not the pages' HTML one.
+        patterns.append(re_path(r"^.+$", not_found))
+        return patterns
+
+
+class Renderer(JSONRenderer):
+    # Chinese text as itself rather than escaped: shorter, and readable in a log.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return json_response(errors.error_body("not_found", _("Not found.")), 404)
+
+
+api = FengqiaoAPI(
+    title="Fengqiao API",
+    version="1",
+    urls_namespace="api",
+    auth=auth.BearerToken(),
+    renderer=Renderer(),
+    description=(
+        "Case management of the township comprehensive governance centre. Authenticate with "
+        "POST /auth/token, then send `Authorization: Bearer <token>`. Errors are "
+        '`{"code", "message", "field"}`; messages follow Accept-Language (zh-hans, en). '
+        "POSTs that create or act accept an `Idempotency-Key` header."
+    ),
+)
+errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/cases", cases.router)
+api.add_router("", reference.router)
