@@ -15,6 +15,19 @@ from tests.cases_helpers import inputs_for, new_case
 pytestmark = pytest.mark.django_db
 
 EVERYDAY_ROLES = [role for role in Role if role not in ADMIN_ROLES]
+FORWARD = [
+    "accept",
+    "dispatch",
+    "acknowledge",
+    "start",
+    "suspend",
+    "resume",
+    "resolve",
+    "close",
+    "reopen",
+    "transfer",
+    "escalate",
+]
 
 
 def likely_actor(action: str, pick: int) -> str:
@@ -40,7 +53,7 @@ progress: set[str] = set()
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -53,7 +66,12 @@ def test_random_walks_stay_in_the_table_and_replay(town, data, length):
         case.refresh_from_db()
         before = case.state
         # Mostly an action the state allows, by someone the table names; sometimes anything.
-        possible = [t.action for t in workflow.TRANSITIONS if before in t.sources]
+        # Forward actions first: hypothesis leans towards the first choices, and walks that
+        # always merge or reject at once would never see the later states.
+        possible = sorted(
+            (t.action for t in workflow.TRANSITIONS if before in t.sources),
+            key=lambda name: FORWARD.index(name) if name in FORWARD else len(FORWARD),
+        )
         wild = data.draw(st.integers(min_value=0, max_value=9)) >= 8 or not possible
         action = data.draw(st.sampled_from(all_actions if wild else possible))
         role = data.draw(

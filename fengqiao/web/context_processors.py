@@ -10,12 +10,24 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
+from fengqiao.web.case_views import can_see_cases
 
+# (url name, label, who sees it: None = everyone, a capability, or a test of the user)
 NAV = [
     ("home", _("Home"), None),
+    ("case_list", _("Cases"), can_see_cases),
+    ("case_intake", _("Register a case"), Capability.REPORT_CASES),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
 ]
+
+
+def _allowed(user: Any, rule: Any) -> bool:
+    if rule is None:
+        return True
+    if callable(rule):
+        return rule(user)
+    return jurisdiction.can(user, rule)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -25,7 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         {"url": reverse(name), "label": label, "name": name}
         for name, label, capability in NAV
-        if capability is None or jurisdiction.can(user, capability)
+        if _allowed(user, capability)
     ]
     if jurisdiction.is_administrator(user):
         items.append({"url": reverse("admin:index"), "label": _("Configuration"), "name": "admin"})

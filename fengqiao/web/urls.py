@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fengqiao.web import views
+from fengqiao.web import case_views, views
 
 urlpatterns = [
     path(
@@ -19,4 +19,16 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/new/", case_views.case_intake, name="case_intake"),
+    path("cases/new/deadline/", case_views.case_deadline_preview, name="case_deadline_preview"),
+    path("cases/new/parties/", case_views.case_party_search, name="case_party_search"),
+    path("cases/export/", case_views.case_export, name="case_export"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/act/<slug:action>/", case_views.case_action, name="case_action"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/",
+        case_views.case_attachment,
+        name="case_attachment",
+    ),
 ]

@@ -17,6 +17,7 @@ from fengqiao.areas.models import Level, subtree_q
 from fengqiao.areas.selectors import area_level_counts, area_search
 from fengqiao.people import selectors as people_selectors
 from fengqiao.people import services as people_services
+from fengqiao.web.case_views import home_case_counts
 from fengqiao.web.forms import PersonForm, RevealForm
 
 set_language = login_not_required(django_set_language)
@@ -54,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "agency": user.agency,
             "is_administrator": jurisdiction.is_administrator(user),
             "capabilities": [Capability(c).label for c in Capability if jurisdiction.can(user, c)],
+            "case_counts": home_case_counts(user),
         },
     )
 

@@ -7,3 +7,76 @@ document.addEventListener("click", function (event) {
   picker.querySelector(".picker-search").value = choice.dataset.name;
   picker.querySelector(".picker-results").innerHTML = "";
 });
+
+// An area picker whose text is emptied no longer holds an area (a filter can be cleared).
+document.addEventListener("input", function (event) {
+  var search = event.target.closest(".picker-search");
+  if (search && !search.value) search.closest(".area-picker").querySelector("input[type=hidden]").value = "";
+});
+
+// Case intake: the grade belongs to disputes; a reason is asked for a back-dated receipt.
+function fqSyncIntake(form) {
+  var kind = form.querySelector("[name=kind]");
+  if (kind) {
+    form.querySelectorAll("[data-kind-only]").forEach(function (el) {
+      el.hidden = el.dataset.kindOnly !== kind.value;
+    });
+  }
+  var received = form.querySelector("[name=received_at]");
+  var opened = form.querySelector("[name=opened_at]");
+  var reason = form.querySelector(".backdate");
+  if (received && opened && reason && !reason.querySelector(".field-error")) {
+    var earlier = received.value && opened.value &&
+      new Date(received.value).getTime() < new Date(opened.value).getTime() - 15 * 60 * 1000;
+    reason.hidden = !earlier && !reason.querySelector("textarea, input").value;
+  }
+}
+document.addEventListener("change", function (event) {
+  var form = event.target.closest("form.intake");
+  if (form) fqSyncIntake(form);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.intake").forEach(fqSyncIntake);
+});
+
+// Parties: pick a search result, change it, or add another party slot.
+document.addEventListener("click", function (event) {
+  var choice = event.target.closest(".party-choice");
+  if (choice) {
+    var party = choice.closest(".party");
+    party.querySelector("input[name$='-person']").value = choice.dataset.person || "";
+    party.querySelector("input[name$='-organization']").value = choice.dataset.organization || "";
+    party.querySelector(".party-chosen-label").textContent = choice.dataset.label;
+    party.querySelector(".party-chosen").hidden = false;
+    party.querySelector(".party-find").hidden = true;
+    party.querySelector(".party-results").innerHTML = "";
+    party.querySelectorAll(".party-new input, .party-new select").forEach(function (el) { el.value = ""; });
+    return;
+  }
+  var clear = event.target.closest(".party-clear");
+  if (clear) {
+    var cleared = clear.closest(".party");
+    cleared.querySelector("input[name$='-person']").value = "";
+    cleared.querySelector("input[name$='-organization']").value = "";
+    cleared.querySelector(".party-chosen").hidden = true;
+    cleared.querySelector(".party-find").hidden = false;
+    cleared.querySelector(".party-search").focus();
+    return;
+  }
+  var add = event.target.closest(".add-party");
+  if (add) {
+    var section = add.closest(".parties");
+    var total = section.querySelector("input[name$='-TOTAL_FORMS']");
+    var index = parseInt(total.value, 10);
+    if (index >= parseInt(add.dataset.max, 10)) return;
+    var html = section.querySelector("#party-template").innerHTML.replace(/__prefix__/g, String(index));
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.firstElementChild;
+    section.querySelector(".party-list").appendChild(fresh);
+    total.value = String(index + 1);
+    if (window.htmx) htmx.process(fresh);
+    if (index + 1 >= parseInt(add.dataset.max, 10)) add.hidden = true;
+    fresh.querySelector("select").focus();
+  }
+});
