@@ -38,7 +38,13 @@ demo: setup
 	$(BIN)/fengqiao seed_demo --if-empty
 	$(BIN)/fengqiao collectstatic --noinput --verbosity 0
 	@echo "Fengqiao demo town: http://$(HOST):$(PORT)/  (accounts: see README)"
-	$(BIN)/fengqiao runserver $(HOST):$(PORT) --noreload
+	@# The job worker (deadline sweep, warning rules, outbound notifications) runs beside the
+	@# server and is stopped with it, however the server ends (Ctrl-C, a kill, a crash).
+	@$(BIN)/fengqiao run_huey --workers 1 & worker=$$!; \
+	$(BIN)/fengqiao runserver $(HOST):$(PORT) --noreload & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null; wait 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	wait $$server
 
 test: setup system-packages
 	$(BIN)/pytest

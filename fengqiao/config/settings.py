@@ -8,6 +8,7 @@ restart does not make the encrypted columns unreadable.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import secrets
 from pathlib import Path
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "huey.contrib.djhuey",
     "fengqiao.core",
     "fengqiao.audit",
     "fengqiao.areas",
@@ -77,8 +79,11 @@ INSTALLED_APPS = [
     "fengqiao.people",
     "fengqiao.workcal",
     "fengqiao.cases",
-    "fengqiao.demo",
+    "fengqiao.notify",
+    "fengqiao.jobs",
+    "fengqiao.alerts",
     "fengqiao.api",
+    "fengqiao.demo",
     "fengqiao.web",
 ]
 
@@ -129,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengqiao.web.context_processors.navigation",
+                "fengqiao.notify.context_processors.unread_notifications",
             ],
         },
     },
@@ -217,4 +223,62 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Scheduled jobs (huey). Embedded default: a SQLite queue file beside the database, worked
+# by `fengqiao run_huey` (started by `make demo`). At scale: FENGQIAO_JOB_BACKEND=redis and
+# REDIS_URL, same code. FENGQIAO_JOBS_IMMEDIATE=1 runs tasks in-process at once, on an
+# in-memory queue (tests); periodic jobs then run only when called.
+FENGQIAO_JOB_BACKEND = os.environ.get("FENGQIAO_JOB_BACKEND", "sqlite").strip().lower()
+HUEY: dict[str, object] = {
+    "name": "fengqiao",
+    "immediate": env_bool("FENGQIAO_JOBS_IMMEDIATE", False),
+    "consumer": {
+        "workers": int(os.environ.get("FENGQIAO_JOB_WORKERS", "2")),
+        "worker_type": "thread",
+    },
+}
+if FENGQIAO_JOB_BACKEND == "redis":
+    HUEY.update(
+        huey_class="huey.RedisHuey", url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+elif FENGQIAO_JOB_BACKEND == "sqlite":
+    HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "jobs.sqlite3"))
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"FENGQIAO_JOB_BACKEND must be 'sqlite' or 'redis', not {FENGQIAO_JOB_BACKEND!r}"
+    )
+
+# Notifications. In-app is always on; outbound channels are listed here (an unknown name
+# stops the server at startup) and each person chooses theirs; a person with no choice
+# saved gets FENGQIAO_NOTIFICATION_DEFAULT_CHANNELS.
+FENGQIAO_NOTIFICATION_CHANNELS = env_list(
+    "FENGQIAO_NOTIFICATION_CHANNELS", ["inapp", "email", "sms"]
+)
+FENGQIAO_NOTIFICATION_DEFAULT_CHANNELS = env_list(
+    "FENGQIAO_NOTIFICATION_DEFAULT_CHANNELS", ["email"]
+)
+# The site's address, put in front of links in e-mails and text messages.
+FENGQIAO_SITE_URL = os.environ.get("FENGQIAO_SITE_URL", "")
+# A real SMS gateway: the dotted path of an SmsBackend subclass and its options as JSON
+# (see fengqiao/notify/sms.py). The default only writes the message to the log.
+FENGQIAO_SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "fengqiao.notify.sms.LogSmsBackend")
+FENGQIAO_SMS_OPTIONS = json.loads(os.environ.get("FENGQIAO_SMS_OPTIONS") or "{}")
+# E-mail: printed on the console unless a backend is configured (tests use locmem).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fengqiao@localhost")
+# Deadline warnings: a case is "near due" with fewer than `working_days` working days
+# left or less than `fraction` of its allowed time left (0 turns a test off).
+FENGQIAO_DEADLINE_WARNING = {
+    "working_days": int(os.environ.get("FENGQIAO_DEADLINE_WARNING_DAYS", "1")),
+    "fraction": float(os.environ.get("FENGQIAO_DEADLINE_WARNING_FRACTION", "0.2")),
 }

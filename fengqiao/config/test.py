@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("FENGQIAO_FIELD_KEY", "test-field-key-not-for-production")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("FENGQIAO_JOBS_IMMEDIATE", "1")
 
 from fengqiao.config.settings import *  # noqa: F403
 from fengqiao.config.settings import DATA_DIR

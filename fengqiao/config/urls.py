@@ -6,5 +6,7 @@ from fengqiao.api.v1 import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("alerts/", include("fengqiao.alerts.urls")),
+    path("notifications/", include("fengqiao.notify.urls")),
     path("", include("fengqiao.web.urls")),
 ]

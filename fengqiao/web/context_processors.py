@@ -17,6 +17,7 @@ NAV = [
     ("home", _("Home"), None),
     ("case_list", _("Cases"), can_see_cases),
     ("case_intake", _("Register a case"), Capability.REPORT_CASES),
+    ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
 ]

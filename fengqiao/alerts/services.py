@@ -1,0 +1,295 @@
+"""The only writers of alerts: the pass of the rules (`alerts_run_all`), a leader's flag
+(`alert_flag_case`) and the one transition service (`alert_act`).
+
+An alert is raised once per condition: `condition_key` is unique and creation is a
+get-or-create in its own transaction, so two passes, or two workers at once, raise it
+once, and a pass killed half-way keeps what it committed and finds the rest next time.
+The responsible people are notified in the same transaction, if the notification app
+is installed (it sends e-mail and SMS only after the commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fengqiao.accounts import jurisdiction
+from fengqiao.accounts.roles import Role
+from fengqiao.alerts.models import ACTIVE_STATUSES, Alert, AlertRule, Severity, Status
+from fengqiao.alerts.rules import Finding, all_rules
+from fengqiao.alerts.rules.leader_flag import rule as leader_flag_rule
+from fengqiao.alerts.selectors import alert_list_for_user, alert_responsible_users
+from fengqiao.areas.models import Area
+from fengqiao.audit.models import Outcome
+from fengqiao.audit.services import audit_record
+from fengqiao.cases.selectors import case_get_for_user
+from fengqiao.core import clock
+from fengqiao.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# SQLite allows a limited number of parameters in one statement.
+KEY_CHUNK = 500
+
+
+# --------------------------------------------------------------------------- rules
+def alert_rules_install() -> dict[str, AlertRule]:
+    """A settings row for every registered rule (with its defaults), then all rows."""
+    rules = all_rules()
+    AlertRule.objects.bulk_create(
+        [
+            AlertRule(code=code, thresholds=dict(rule.default_thresholds))
+            for code, rule in rules.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return {row.code: row for row in AlertRule.objects.filter(code__in=list(rules))}
+
+
+def alerts_run_all(*, now: dt.datetime | None = None) -> list[Alert]:
+    """One pass of every enabled rule; returns the alerts it raised (none already raised).
+
+    A rule that fails, or whose saved thresholds no longer validate, is logged and
+    skipped; the others still run.
+    """
+    now = now or clock.now()
+    settings = alert_rules_install()
+    raised: list[Alert] = []
+    for code, rule in all_rules().items():
+        setting = settings[code]
+        if rule.manual or not setting.enabled:
+            continue
+        thresholds = setting.effective_thresholds()
+        try:
+            rule.validate(thresholds)
+            findings = list(rule.evaluate(now=now, thresholds=thresholds))
+            raised.extend(_raise_new(code, findings, now=now))
+        except ValidationError as error:
+            logger.error("Warning rule %s skipped: invalid thresholds %s", code, error.messages)
+        except Exception:
+            # Each alert commits on its own; what was raised before the failure stays.
+            logger.exception("Warning rule %s failed", code)
+    return raised
+
+
+def _raise_new(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime) -> list[Alert]:
+    unique = {finding.condition_key: finding for finding in findings}
+    keys = list(unique)
+    # Most findings of a pass were raised by an earlier pass: one query per chunk finds them.
+    existing: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        existing.update(
+            Alert.objects.filter(condition_key__in=keys[start : start + KEY_CHUNK]).values_list(
+                "condition_key", flat=True
+            )
+        )
+    new = [finding for key, finding in unique.items() if key not in existing]
+    areas = Area.objects.in_bulk({finding.area_id for finding in new})
+    raised = []
+    for finding in new:
+        alert = _raise(rule_code, finding, area=areas[finding.area_id], now=now)
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+@transaction.atomic
+def _raise(
+    rule_code: str, finding: Finding, *, area: Area, now: dt.datetime, raised_by: Any = None
+) -> Alert | None:
+    """The alert of a finding, or None when that condition has an alert already."""
+    alert, created = Alert.objects.get_or_create(
+        condition_key=finding.condition_key,
+        defaults={
+            "rule_code": rule_code,
+            "severity": finding.severity,
+            "title": finding.title[:200],
+            "detail": finding.detail,
+            "area": area,
+            "area_path": area.path,
+            "created_at": now,
+            "raised_by": raised_by,
+        },
+    )
+    if not created:
+        return None
+    alert.cases.add(*finding.case_ids)
+    audit_record(
+        action="alert.raise",
+        actor=raised_by,
+        target=alert,
+        details={
+            "rule": rule_code,
+            "severity": finding.severity,
+            "cases": list(finding.case_ids),
+        },
+    )
+    _notify_responsible(alert)
+    return alert
+
+
+def _notify_responsible(alert: Alert) -> None:
+    """Tell the area's leaders and the cases' handlers, if notifications are installed.
+
+    Inside the alert's transaction: the in-app notices commit with the alert or not at
+    all (a worker killed in between cannot leave an alert nobody was told of), and the
+    notification app sends e-mail and SMS only after the commit.
+    """
+    if not apps.is_installed("fengqiao.notify"):
+        return
+    try:
+        from fengqiao.notify.services import notify
+    except ImportError:
+        return
+    recipients = [user for user in alert_responsible_users(alert) if user != alert.raised_by]
+    if not recipients:
+        return
+    notify(
+        recipients=recipients,
+        kind="alert",
+        title=alert.title,
+        body=alert.detail,
+        link=reverse("alert_detail", args=[alert.pk]),
+        case=alert.cases.order_by("id").first(),
+        dedupe_key=f"alert:{alert.pk}",
+    )
+
+
+# --------------------------------------------------------------------------- leader's flag
+@transaction.atomic
+def alert_flag_case(
+    *,
+    actor: Any,
+    case_id: int,
+    note: str,
+    severity: str = Severity.HIGH,
+    now: dt.datetime | None = None,
+) -> Alert:
+    """A centre leader flags a case for attention; the alert is raised at once."""
+    now = now or clock.now()
+    if Role.LEADER not in jurisdiction.roles_of(actor):
+        audit_record(
+            action="alert.flag",
+            actor=actor,
+            outcome=Outcome.DENIED,
+            target_type="cases.case",
+            target_id=str(case_id),
+        )
+        raise DomainError("not_allowed", _("Only a centre leader can flag a case."))
+    case = case_get_for_user(user=actor, pk=case_id)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("note", _("Say why the case needs attention."), field="note")
+    if severity not in Severity.values:
+        raise DomainError("severity", _("Choose a severity."), field="severity")
+    if not case.is_open:
+        raise DomainError("case_closed", _("This case is closed; there is nothing to flag."))
+    flagged = Alert.objects.filter(rule_code=leader_flag_rule.code, cases=case)
+    if flagged.filter(status__in=ACTIVE_STATUSES).exists():
+        raise DomainError("already_flagged", _("This case is already flagged and not yet handled."))
+    finding = Finding(
+        # Numbered per case: a double submit makes the same key, and raises one alert.
+        condition_key=f"{leader_flag_rule.code}:{case.pk}:{flagged.count() + 1}",
+        severity=severity,
+        title=_("Flagged by %(leader)s: %(number)s %(title)s")
+        % {"leader": actor, "number": case.number, "title": case.title},
+        detail=note,
+        area_id=case.area_id,
+        case_ids=(case.pk,),
+    )
+    alert = _raise(leader_flag_rule.code, finding, area=case.area, now=now, raised_by=actor)
+    if alert is None:
+        raise DomainError("already_flagged", _("This case is already flagged and not yet handled."))
+    return alert
+
+
+# --------------------------------------------------------------------------- transitions
+@dataclass(frozen=True)
+class AlertTransition:
+    label: Promise
+    sources: tuple[str, ...]
+    target: str
+    note_required: Promise | None = None
+
+
+# Handling or dismissing an open alert acknowledges it on the way.
+ACTIONS: dict[str, AlertTransition] = {
+    "acknowledge": AlertTransition(
+        gettext_lazy("Acknowledge"), (Status.OPEN,), Status.ACKNOWLEDGED
+    ),
+    "handle": AlertTransition(
+        gettext_lazy("Mark handled"),
+        ACTIVE_STATUSES,
+        Status.HANDLED,
+        gettext_lazy("Say how the alert was handled."),
+    ),
+    "dismiss": AlertTransition(
+        gettext_lazy("Dismiss"),
+        ACTIVE_STATUSES,
+        Status.DISMISSED,
+        gettext_lazy("Give the reason for dismissing the alert."),
+    ),
+}
+
+
+def actions_for(alert: Alert) -> list[tuple[str, AlertTransition]]:
+    return [(name, t) for name, t in ACTIONS.items() if alert.status in t.sources]
+
+
+@transaction.atomic
+def alert_act(
+    *, actor: Any, alert_id: int, action: str, note: str = "", now: dt.datetime | None = None
+) -> Alert:
+    """Acknowledge, handle (with a note) or dismiss (with a reason) an alert. Raises
+    DomainError (refused) or Http404 (the alert is not in the actor's jurisdiction)."""
+    now = now or clock.now()
+    transition = ACTIONS.get(action)
+    if transition is None:
+        raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
+    # Scope first: an alert outside the jurisdiction does not exist for this actor.
+    jurisdiction.get_in_scope(actor, alert_list_for_user(user=actor), alert_id)
+    alert = Alert.objects.select_for_update().select_related("area").get(pk=alert_id)
+    if alert.status not in transition.sources:
+        audit_record(
+            action=f"alert.{action}",
+            actor=actor,
+            target=alert,
+            outcome=Outcome.DENIED,
+            details={"status": alert.status},
+        )
+        raise DomainError(
+            "not_allowed",
+            _("This alert is %(status)s; it cannot be changed that way.")
+            % {"status": alert.get_status_display()},
+        )
+    note = (note or "").strip()
+    if transition.note_required is not None and not note:
+        raise DomainError("note", str(transition.note_required), field="note")
+    from_status = alert.status
+    fields = ["status"]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by, alert.acknowledged_at = actor, now
+        fields += ["acknowledged_by", "acknowledged_at"]
+    if transition.target not in ACTIVE_STATUSES:
+        alert.closed_by, alert.closed_at, alert.closing_note = actor, now, note
+        fields += ["closed_by", "closed_at", "closing_note"]
+    alert.status = transition.target
+    alert.save(update_fields=fields)
+    audit_record(
+        action=f"alert.{action}",
+        actor=actor,
+        target=alert,
+        details={"from": from_status, "to": alert.status},
+    )
+    return alert

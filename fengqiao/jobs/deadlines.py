@@ -1,0 +1,268 @@
+"""The deadline sweep: warn before a case's deadline passes, and act when it has.
+
+For open cases whose milestone is not met and whose clock is running:
+- *near*: not yet overdue, and fewer than `working_days` working days left (default 1:
+  due today) or less than `fraction` of the allowed time left (default 20 %);
+  the handler is told (the handling person, the members of the handling team, the
+  liaisons of the handling agency; the dispatchers over the case while nobody handles it);
+- *overdue*: the handler and the leaders over the case are told, and every
+  `registry.OVERDUE_HOOKS` is called once (the supervision module raises an order there).
+
+Each (case, kind, due time) is acted on once: a `DeadlineWarning` row claims it, inserted
+in the same transaction as the notifications, so a second sweep (or one on another worker
+at the same moment) finds nothing to do, and a sweep killed half-way leaves its unfinished
+chunk to the next run. A recomputed deadline is a new due time and warns again.
+
+Only cases inside the warning window and not yet warned are read, in chunks, through the
+(is_open, due_at) index: the cost follows the number of new conditions, not of open cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import Role
+from fengqiao.cases.models import Case, Milestone
+from fengqiao.cases.selectors import overdue_q
+from fengqiao.cases.workflow import CLOCK_STOPPED_STATES
+from fengqiao.core import clock
+from fengqiao.jobs import registry
+from fengqiao.jobs.models import DeadlineWarning, WarningKind
+from fengqiao.notify.models import Kind
+from fengqiao.notify.services import Message, notify_many
+from fengqiao.orgs.models import MediationMembership
+from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar, add_working_days
+from fengqiao.workcal.selectors import calendar_load
+
+CHUNK_SIZE = 500
+
+
+def _not_warned(kind: str) -> Exists:
+    return ~Exists(
+        DeadlineWarning.objects.filter(case=OuterRef("pk"), kind=kind, due_at=OuterRef("due_at"))
+    )
+
+
+def overdue_candidates(now: dt.datetime) -> QuerySet[Case]:
+    return Case.objects.filter(overdue_q(now)).filter(_not_warned(WarningKind.OVERDUE))
+
+
+def near_due_candidates(now: dt.datetime, calendar: WorkingCalendar) -> QuerySet[Case]:
+    thresholds = settings.FENGQIAO_DEADLINE_WARNING
+    days, fraction = thresholds["working_days"], thresholds["fraction"]
+    window = Q(pk__in=[])
+    if days:
+        # Fewer than `days` working days left ⟺ due before the start of the `days`-th
+        # working day after today.
+        first_safe_day, _provisional = add_working_days(
+            calendar, now.astimezone(CENTRE_TZ).date(), days
+        )
+        window |= Q(due_at__lt=dt.datetime.combine(first_safe_day, dt.time.min, CENTRE_TZ))
+    if fraction:
+        window |= Q(remaining__lt=F("fraction_allowed"))
+    return (
+        Case.objects.filter(is_open=True, milestone_met_at__isnull=True, due_at__gte=now)
+        .exclude(state__in=CLOCK_STOPPED_STATES)
+        .alias(
+            remaining=ExpressionWrapper(
+                F("due_at") - Value(now, output_field=DateTimeField()),
+                output_field=DurationField(),
+            ),
+            fraction_allowed=ExpressionWrapper(
+                (F("due_at") - F("clock_start")) * float(fraction), output_field=DurationField()
+            ),
+        )
+        .filter(window)
+        .filter(_not_warned(WarningKind.NEAR))
+    )
+
+
+@dataclass
+class _Overseers:
+    """Leaders and dispatchers with their home-area paths, read once per sweep."""
+
+    leaders: list[tuple[str, int]]
+    dispatchers: list[tuple[str, int]]
+
+    @classmethod
+    def load(cls) -> _Overseers:
+        def holders(role: str) -> list[tuple[str, int]]:
+            return list(
+                User.objects.filter(is_active=True, role_grants__role=role, home_area__isnull=False)
+                .values_list("home_area__path", "pk")
+                .distinct()
+            )
+
+        return cls(leaders=holders(Role.LEADER), dispatchers=holders(Role.DISPATCHER))
+
+    @staticmethod
+    def over(people: list[tuple[str, int]], case: Case) -> set[int]:
+        return {pk for path, pk in people if case.area_path.startswith(path)}
+
+
+def _handlers(cases: list[Case]) -> dict[int, set[int]]:
+    """Case id → the active users who handle it, in three queries for the whole chunk."""
+    user_ids = {case.handler_user_id for case in cases if case.handler_user_id}
+    team_ids = {case.handler_team_id for case in cases if case.handler_team_id}
+    agency_ids = {case.handler_agency_id for case in cases if case.handler_agency_id}
+    active = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
+    members: dict[int, set[int]] = defaultdict(set)
+    for team_id, user_id in MediationMembership.objects.filter(
+        organization_id__in=team_ids, user__is_active=True
+    ).values_list("organization_id", "user_id"):
+        members[team_id].add(user_id)
+    liaisons: dict[int, set[int]] = defaultdict(set)
+    for agency_id, user_id in User.objects.filter(
+        agency_id__in=agency_ids, is_active=True
+    ).values_list("agency_id", "pk"):
+        liaisons[agency_id].add(user_id)
+    result: dict[int, set[int]] = {}
+    for case in cases:
+        people: set[int] = set()
+        if case.handler_user_id in active:
+            people.add(case.handler_user_id)
+        people |= members.get(case.handler_team_id, set())
+        people |= liaisons.get(case.handler_agency_id, set())
+        result[case.pk] = people
+    return result
+
+
+def _case_link(case: Case) -> str:
+    try:
+        return reverse("case_detail", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def dedupe_key(kind: str, case: Case) -> str:
+    return f"deadline:{kind}:{case.pk}:{case.due_at.astimezone(dt.UTC).isoformat()}"
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The message templates, translated once per sweep rather than once per case."""
+
+    titles: dict[str, str]
+    bodies: dict[str, str]
+    milestones: dict[str, str]
+
+    @classmethod
+    def load(cls) -> _Texts:
+        return cls(
+            titles={
+                WarningKind.NEAR: _("Deadline near: %(number)s %(title)s"),
+                WarningKind.OVERDUE: _("Deadline missed: %(number)s %(title)s"),
+            },
+            bodies={
+                WarningKind.NEAR: _("%(milestone)s is due by %(due)s."),
+                WarningKind.OVERDUE: _("%(milestone)s was due by %(due)s."),
+            },
+            milestones={milestone.value: str(milestone.label) for milestone in Milestone},
+        )
+
+
+NOTIFICATION_KINDS = {
+    WarningKind.NEAR: Kind.DEADLINE_NEAR,
+    WarningKind.OVERDUE: Kind.DEADLINE_OVERDUE,
+}
+
+
+def _message(kind: str, case: Case, recipients: set[int], texts: _Texts) -> Message:
+    due = timezone.localtime(case.due_at, CENTRE_TZ).strftime("%Y-%m-%d %H:%M")
+    milestone = texts.milestones.get(case.milestone, case.milestone)
+    return Message(
+        recipients=sorted(recipients),
+        kind=NOTIFICATION_KINDS[kind],
+        title=texts.titles[kind] % {"number": case.number, "title": case.title},
+        body=texts.bodies[kind] % {"milestone": milestone, "due": due},
+        link=_case_link(case),
+        case=case,
+        dedupe_key=dedupe_key(kind, case),
+    )
+
+
+def _act_on_chunk(
+    kind: str, chunk: list[Case], overseers: _Overseers, texts: _Texts, now: dt.datetime
+) -> tuple[int, int]:
+    """Claim the chunk's conditions, tell people, call the hooks: all or nothing."""
+    claim = uuid.uuid4().hex
+    with transaction.atomic():
+        DeadlineWarning.objects.bulk_create(
+            [
+                DeadlineWarning(
+                    case=case, kind=kind, due_at=case.due_at, raised_at=now, claim=claim
+                )
+                for case in chunk
+            ],
+            ignore_conflicts=True,
+        )
+        # Rows another sweep inserted first keep that sweep's claim: those cases are its.
+        mine = set(
+            DeadlineWarning.objects.filter(
+                case_id__in=[case.pk for case in chunk], kind=kind, claim=claim
+            ).values_list("case_id", flat=True)
+        )
+        cases = [case for case in chunk if case.pk in mine]
+        handlers = _handlers(cases)
+        messages = []
+        for case in cases:
+            recipients = handlers[case.pk] or _Overseers.over(overseers.dispatchers, case)
+            if kind == WarningKind.OVERDUE:
+                recipients = recipients | _Overseers.over(overseers.leaders, case)
+            if recipients:
+                messages.append(_message(kind, case, recipients, texts))
+        created = notify_many(messages, now=now)
+        if kind == WarningKind.OVERDUE:
+            for case in cases:
+                for hook in registry.OVERDUE_HOOKS:
+                    hook(case, now=now)
+    return len(cases), len(created)
+
+
+def deadline_sweep(
+    *, now: dt.datetime | None = None, chunk_size: int = CHUNK_SIZE
+) -> dict[str, Any]:
+    """Warn of near and missed deadlines; the numbers of new conditions and notifications."""
+    now = now or clock.now()
+    calendar = calendar_load()
+    overseers = _Overseers.load()
+    result = {"overdue": 0, "near": 0, "notifications": 0}
+    # Notifications are stored as text, written in the centre's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = _Texts.load()
+        for kind, candidates in (
+            (WarningKind.OVERDUE, overdue_candidates(now)),
+            (WarningKind.NEAR, near_due_candidates(now, calendar)),
+        ):
+            last_pk = 0
+            while True:
+                chunk = list(candidates.filter(pk__gt=last_pk).order_by("pk")[:chunk_size])
+                if not chunk:
+                    break
+                last_pk = chunk[-1].pk
+                conditions, notifications = _act_on_chunk(kind, chunk, overseers, texts, now)
+                result[kind] += conditions
+                result["notifications"] += notifications
+    return result
