@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from fengqiao.accounts.roles import Role
 from fengqiao.alerts.lexicon import RiskCategory, RiskMatcher
@@ -381,7 +382,7 @@ def test_thresholds_out_of_range_are_refused(db, code, thresholds, message):
     before = dict(rule.thresholds)
     rule.thresholds = thresholds
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         rule.full_clean()
 
     assert any(message in text for text in refused.value.message_dict["thresholds"])
@@ -480,7 +481,7 @@ def test_the_page_refuses_a_dismissal_without_a_reason(client, town, alert):
     response = client.post(f"/alerts/{alert.pk}/act/dismiss/", {"note": ""})
 
     assert response.status_code == 400
-    assert "Give the reason" in response.content.decode() or "理由" in response.content.decode()
+    assert "请填写排除该预警的原因" in response.content.decode()
     alert.refresh_from_db()
     assert alert.status == Status.OPEN
 
