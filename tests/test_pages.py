@@ -127,3 +127,19 @@ def test_a_grid_worker_cannot_reveal(client, town, residents):
     person = residents["a1"]
     response = client.post(f"/people/{person.pk}/", {"field": "phone", "reason": "想看看号码"})
     assert response.status_code == 403
+
+
+def test_the_system_admin_is_warned_when_the_calendar_runs_out(client, town, monkeypatch):
+    import datetime as dt
+
+    from fengqiao.core import clock
+
+    # The package knows 2026; on 2026-11-26 the next 60 days reach into 2027.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 26))
+    client.force_login(town.user("system_admin"))
+    assert "2026-12-31" in client.get("/").content.decode()
+    client.force_login(town.user("leader"))
+    assert "2026-12-31" not in client.get("/").content.decode()
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 6, 1))
+    client.force_login(town.user("system_admin"))
+    assert "2026-12-31" not in client.get("/").content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,12 +17,24 @@ from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
 from fengqiao.areas.models import Level, subtree_q
 from fengqiao.areas.selectors import area_level_counts, area_search
+from fengqiao.core import clock
 from fengqiao.people import selectors as people_selectors
 from fengqiao.people import services as people_services
 from fengqiao.web.case_views import home_case_counts
 from fengqiao.web.forms import PersonForm, RevealForm
+from fengqiao.workcal.selectors import calendar_covered_until, calendar_needs_attention
 
 set_language = login_not_required(django_set_language)
+
+
+def calendar_warning(user: Any) -> dict[str, Any] | None:
+    """For the system administrator: the working-day calendar ends within 60 days."""
+    if not jurisdiction.can(user, Capability.CONFIGURE):
+        return None
+    today = clock.today()
+    if not calendar_needs_attention(today):
+        return None
+    return {"covered_until": calendar_covered_until(today=today)}
 
 
 @require_GET
@@ -54,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": user.role_labels(),
             "agency": user.agency,
             "is_administrator": jurisdiction.is_administrator(user),
+            "calendar_warning": calendar_warning(user),
             "capabilities": [Capability(c).label for c in Capability if jurisdiction.can(user, c)],
             "case_counts": home_case_counts(user),
         },
