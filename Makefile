@@ -59,5 +59,11 @@ messages: setup
 	  --ignore 'node_modules/*' --ignore 'static/*'
 	$(BIN)/python -m fengqiao.core.catalogue compile
 
+# Figures of the case engine at scale (100,000 registrations through the service, the
+# work queue at 1,000,000 cases), on a database of its own: SQLite under var/bench/, or
+# fengqiao_bench when DATABASE_URL points to PostgreSQL. Prints one JSON object.
+bench: setup
+	$(BIN)/python -m bench.cases
+
 clean:
 	rm -rf $(VENV) node_modules var

@@ -1,7 +1,9 @@
-"""The demo town 万泉镇: a plan that depends only on its seed, loaded once."""
+"""The demo town 万泉镇 and its year of cases: a plan that depends only on its seed."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import Counter
 from io import StringIO
 
@@ -16,6 +18,9 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import PATH_WIDTH, Area, Level
 from fengqiao.audit.models import AuditEvent
+from fengqiao.cases import workflow
+from fengqiao.cases.models import Case, CaseEvent, Channel, Grade, Kind, Outcome, State
+from fengqiao.cases.selectors import overdue_q
 from fengqiao.core.identifiers import (
     id_birth_date,
     id_is_male,
@@ -24,8 +29,17 @@ from fengqiao.core.identifiers import (
     normalise_phone,
 )
 from fengqiao.demo import data
+from fengqiao.demo.cases import (
+    CUTOFF,
+    OPEN_STATES_SHOWN,
+    REFERENCE_NOW,
+    SMALL_YEAR,
+    STORY_KEY,
+    YEAR_START,
+    CasePlan,
+)
 from fengqiao.demo.generator import DEMO_ACCOUNTS, TownPlan, build_plan, write_plan
-from fengqiao.demo.management.commands.seed_demo import generate_password
+from fengqiao.demo.management.commands.seed_demo import case_summary, generate_password
 from fengqiao.orgs.models import MediationMembership, MediationOrganization, MembershipRole
 from fengqiao.people.models import Gender, Organization, Person
 from fengqiao.people.services import id_digest
@@ -36,6 +50,16 @@ PASSWORD = "Demo-pass-2026"
 @pytest.fixture(scope="module")
 def plan() -> TownPlan:
     return build_plan(2026)
+
+
+@pytest.fixture(scope="module")
+def town_only() -> TownPlan:
+    return build_plan(2026, cases=None)
+
+
+@pytest.fixture(scope="module")
+def small_year() -> TownPlan:
+    return build_plan(2026, cases=SMALL_YEAR)
 
 
 def _areas(plan: TownPlan, level: int) -> list:
@@ -51,8 +75,14 @@ def test_the_same_seed_gives_the_same_town() -> None:
     assert first == second
 
 
-def test_another_seed_gives_other_residents() -> None:
-    assert build_plan(11).persons != build_plan(12).persons
+def test_another_seed_gives_other_residents_and_cases() -> None:
+    first, second = build_plan(11, cases=SMALL_YEAR), build_plan(12, cases=SMALL_YEAR)
+    assert first.persons != second.persons
+    assert first.cases != second.cases
+
+
+def test_the_cases_leave_the_town_as_it_is(plan: TownPlan, town_only: TownPlan) -> None:
+    assert dataclasses.replace(plan, cases=()) == town_only
 
 
 def test_the_tree_has_eight_villages_of_five_grids_of_ten_units(plan: TownPlan) -> None:
@@ -124,8 +154,13 @@ def test_the_story_resident_lives_alone_under_her_name_in_the_b_courtyard(
 
 def test_the_organisations_have_valid_credit_codes(plan: TownPlan) -> None:
     assert plan.organizations[0].name == data.PROPERTY_COMPANY_NAME
+    codes = [organization.credit_code for organization in plan.organizations]
+    assert len(set(codes)) == len(codes)
     for organization in plan.organizations:
         assert normalise_credit_code(organization.credit_code) == organization.credit_code
+    # every community has its property company
+    names = {organization.name for organization in plan.organizations}
+    assert {name for name, *_rest in data.OTHER_PROPERTY_COMPANIES} <= names
 
 
 # ------------------------------------------------------------ the accounts
@@ -164,9 +199,212 @@ def test_the_generated_password_passes_the_validators() -> None:
     validate_password(password)
 
 
+# ------------------------------------------------------------ the year of cases
+def _disputes(plan: TownPlan) -> list[CasePlan]:
+    return [case for case in plan.cases if case.kind == Kind.DISPUTE]
+
+
+def test_the_year_has_the_shape_of_the_seed(plan: TownPlan) -> None:
+    kinds = Counter(case.kind for case in plan.cases)
+    disputes = _disputes(plan)
+
+    # 134 disputes received, 129 resolved and closed (96%+)
+    assert len(disputes) == 134
+    assert sum(case.is_resolved for case in disputes) == 129
+    # 2,332 demands from daily logs, 12345 and the other channels, most of them closed
+    demands = [case for case in plan.cases if case.kind == Kind.DEMAND]
+    assert len(demands) == 2332
+    assert sum(case.state == State.CLOSED for case in demands) > 0.9 * len(demands)
+    channels = Counter(case.channel for case in demands)
+    assert channels.most_common(2)[0][0] in {Channel.DAILY_LOG, Channel.HOTLINE_12345}
+    # and consultations, hazards and a few emergencies
+    assert kinds[Kind.CONSULTATION] > 0 and kinds[Kind.HAZARD] > 0
+    assert 0 < kinds[Kind.EMERGENCY] <= 10
+
+
+def test_the_year_covers_every_kind_channel_grade_category_and_village(plan: TownPlan) -> None:
+    assert {case.kind for case in plan.cases} == set(Kind.values)
+    assert {case.channel for case in plan.cases} == set(Channel.values)
+    assert {case.category for case in plan.cases} == {code for code, _name in data.CATEGORIES}
+    grades = Counter(case.grade for case in _disputes(plan))
+    assert set(grades) == set(Grade.values)
+    assert grades[Grade.GENERAL] > grades[Grade.IMPORTANT] > grades[Grade.COMPLEX] > 0
+    villages = {area.code for area in plan.areas if area.level == Level.VILLAGE}
+    assert {case.area_code[: len(data.TOWN_CODE) + 3] for case in plan.cases} == villages
+    assert all(case.kind == Kind.DISPUTE or not case.grade for case in plan.cases)
+
+
+def test_every_case_happens_within_the_demo_year_in_order(plan: TownPlan) -> None:
+    for case in plan.cases:
+        assert case.received_at.date() >= YEAR_START
+        times = [case.received_at, *(step.at for step in case.steps)]
+        assert times == sorted(times) and len(set(times)) == len(times)
+        assert times[-1] <= CUTOFF
+
+
+def test_every_step_is_allowed_by_the_lifecycle_table(plan: TownPlan) -> None:
+    for case in plan.cases:
+        state = State.REPORTED
+        for step in case.steps:
+            transition = workflow.ACTIONS[step.action]
+            assert state in transition.sources, (case.key, step)
+            if transition.keeps_state:
+                assert step.state == state, (case.key, step)
+            else:
+                assert step.state in transition.targets, (case.key, step)
+            state = step.state
+
+
+def test_open_cases_stand_in_every_open_state(plan: TownPlan) -> None:
+    open_cases = [case for case in plan.cases if case.is_open]
+    assert {case.state for case in open_cases} == set(OPEN_STATES_SHOWN)
+    assert 20 <= len(open_cases) <= 0.05 * len(plan.cases)
+    waiting = [
+        case
+        for case in open_cases
+        if any(step.action == "request_extension" for step in case.steps)
+        and not any(
+            step.action.endswith("_extension") and step.action != "request_extension"
+            for step in case.steps
+        )
+    ]
+    assert 2 <= len(waiting) <= 6
+
+
+def test_duplicates_are_merged_into_an_earlier_case_still_open(plan: TownPlan) -> None:
+    by_key = {case.key: case for case in plan.cases}
+    merged = [case for case in plan.cases if case.state == State.MERGED]
+    assert merged
+    for case in merged:
+        (merge,) = case.steps
+        target = by_key[merge.target]
+        assert target.received_at < case.received_at
+        closing = [step.at for step in target.steps if step.state in workflow.TERMINAL_STATES]
+        assert not closing or merge.at < closing[0]
+
+
+def test_the_parties_live_where_the_matter_happened(plan: TownPlan) -> None:
+    for case in plan.cases:
+        grid = case.area_code[: len(data.TOWN_CODE) + 5]
+        for party in case.parties:
+            if party.person >= 0:
+                assert plan.persons[party.person].area_code.startswith(grid)
+            else:
+                assert party.organization in {o.name for o in plan.organizations}
+
+
+def test_the_story_case_follows_the_walkthrough(plan: TownPlan) -> None:
+    (story,) = [case for case in plan.cases if case.key == STORY_KEY]
+    assert story.title == "万泉佳苑B区杨柳树遮挡采光纠纷"
+    assert (story.kind, story.grade, story.category) == (Kind.DISPUTE, Grade.GENERAL, "property")
+    assert (story.channel, story.reporter) == (Channel.GRID_REPORT, "grid01")
+    assert "杨树、柳树多年未修剪，枝叶遮挡窗户与阳台，采光严重不足" in story.account
+    applicant, respondent = story.parties
+    assert plan.persons[applicant.person].name == data.STORY_RESIDENT_NAME
+    assert respondent.organization == data.PROPERTY_COMPANY_NAME
+    assert [(step.actor, step.action) for step in story.steps] == [
+        ("clerk", "accept"),
+        ("dispatcher", "dispatch"),
+        ("mediator01", "acknowledge"),
+        ("mediator01", "start"),
+        ("mediator01", "record_milestone"),
+        ("mediator01", "resolve"),
+        ("clerk", "close"),
+    ]
+    assert story.steps[1].handler.ref == "物业纠纷调解队"
+    assert story.is_resolved
+    resolution = story.steps[5].note
+    assert "5月25日前" in resolution and "长效养护" in resolution
+    assert "回访" in story.steps[6].note
+
+
+def test_the_summary_line_counts_the_cases(plan: TownPlan) -> None:
+    line = case_summary(plan.cases)
+    assert str(len(plan.cases)) in line and "129" in line and "2332" in line
+
+
+@pytest.mark.django_db
+def test_write_plan_plays_every_case_through_the_services(small_year: TownPlan) -> None:
+    # when
+    counts = write_plan(small_year, password=PASSWORD)
+
+    # then every planned case is there, in its planned state, in the order of receipt
+    assert counts["cases"] == len(small_year.cases) == Case.objects.count()
+    stored = list(Case.objects.order_by("id"))
+    for planned, case in zip(small_year.cases, stored, strict=True):
+        assert (case.title, case.kind, case.state) == (planned.title, planned.kind, planned.state)
+        assert case.received_at == planned.received_at
+        assert case.is_open == planned.is_open
+    disputes = Case.objects.filter(kind=Kind.DISPUTE)
+    assert disputes.count() == SMALL_YEAR.disputes
+    resolved = disputes.filter(state=State.CLOSED, outcome=Outcome.RESOLVED)
+    assert resolved.count() == SMALL_YEAR.disputes_resolved
+
+    # each timeline replays, step by step, into the case's current state
+    steps: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.order_by("case_id", "sequence"):
+        steps.setdefault(event.case_id, []).append(event)
+    for case in stored:
+        state = ""
+        for number, event in enumerate(steps[case.pk], start=1):
+            assert (event.sequence, event.from_state) == (number, state)
+            state = event.to_state
+        assert state == case.state
+        times = [event.at for event in steps[case.pk]]
+        assert times == sorted(times)
+
+    # open cases stand in every open state; some are overdue, some due soon, some wait
+    open_states = set(Case.objects.filter(is_open=True).values_list("state", flat=True))
+    assert open_states == set(OPEN_STATES_SHOWN)
+    assert Case.objects.filter(overdue_q(REFERENCE_NOW)).exists()
+    soon = REFERENCE_NOW + dt.timedelta(days=7)
+    assert Case.objects.filter(
+        is_open=True, milestone_met_at__isnull=True, due_at__gt=REFERENCE_NOW, due_at__lt=soon
+    ).exists()
+    assert Case.objects.filter(extension_requested_days__isnull=False).exists()
+    assert AuditEvent.objects.get(action="demo.seed").details["cases"] == len(small_year.cases)
+
+
+@pytest.mark.django_db
+def test_the_story_case_is_stored_with_its_timeline(small_year: TownPlan) -> None:
+    # when
+    write_plan(small_year, password=PASSWORD)
+
+    # then
+    story = Case.objects.get(title="万泉佳苑B区杨柳树遮挡采光纠纷")
+    assert story.reported_by.username == "grid01"
+    assert story.area.name == data.STORY_UNIT_NAME
+    assert story.handler_team.name == "物业纠纷调解队"
+    assert (story.state, story.outcome, story.on_time) == (State.CLOSED, Outcome.RESOLVED, True)
+    parties = {party.role: str(party) for party in story.parties.all()}
+    assert parties == {
+        "applicant": data.STORY_RESIDENT_NAME,
+        "respondent": data.PROPERTY_COMPANY_NAME,
+    }
+    timeline = [
+        (event.actor.username, event.action, event.to_state)
+        for event in story.events.select_related("actor").order_by("sequence")
+    ]
+    assert timeline == [
+        ("grid01", "report", State.REPORTED),
+        ("clerk", "accept", State.ACCEPTED),
+        ("dispatcher", "dispatch", State.DISPATCHED),
+        ("mediator01", "acknowledge", State.ACKNOWLEDGED),
+        ("mediator01", "start", State.IN_PROGRESS),
+        ("mediator01", "record_milestone", State.IN_PROGRESS),
+        ("mediator01", "resolve", State.RESOLVED),
+        ("clerk", "close", State.CLOSED),
+    ]
+    first, *_middle, last = story.events.order_by("sequence")
+    assert first.at.date() == dt.date(2026, 5, 11)
+    assert last.at.date() == dt.date(2026, 5, 27)
+
+
 # --------------------------------------------------------------- loading
 @pytest.mark.django_db
-def test_write_plan_loads_the_town(plan: TownPlan) -> None:
+def test_write_plan_loads_the_town(town_only: TownPlan) -> None:
+    plan = town_only
+
     # when
     counts = write_plan(plan, password=PASSWORD)
 
@@ -219,11 +457,12 @@ def test_the_command_loads_once_and_then_refuses(settings: Settings) -> None:
     output = StringIO()
 
     # when
-    call_command("seed_demo", "--seed", "3", stdout=output)
+    call_command("seed_demo", "--seed", "3", "--no-cases", stdout=output)
 
     # then
     assert "grid01" in output.getvalue()
     assert User.objects.count() == len(DEMO_ACCOUNTS)
+    assert not Case.objects.exists()
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
     quiet = StringIO()

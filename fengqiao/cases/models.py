@@ -254,6 +254,22 @@ class Case(models.Model):
                 fields=["handler_agency", "is_open", "due_at"], name="case_agency_open_due"
             ),
             models.Index(fields=["received_at"], name="case_received"),
+            # The work queue: open cases in deadline order, carrying every column the
+            # visibility filter reads, so a page is an ordered scan that stops at 25 rows
+            # whatever mix of area, assignment and reporter the user's scope is.
+            models.Index(
+                fields=[
+                    "due_at",
+                    "id",
+                    "area_path",
+                    "handler_user",
+                    "handler_team",
+                    "handler_agency",
+                    "reported_by",
+                ],
+                condition=models.Q(is_open=True),
+                name="case_open_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -93,6 +93,12 @@ ORGANIZATIONS: tuple[tuple[str, str, int, str], ...] = (
     ("小召湾村绿源种植专业合作社", "赵永福", 1, "第6村民小组"),
     ("包头市恒通物流有限公司", "孙立新", 4, "东园小区E区1栋底商"),
 )
+# The property companies of the other communities (万泉佳苑's is above).
+OTHER_PROPERTY_COMPANIES: tuple[tuple[str, str, int, str], ...] = (
+    ("包头市红旗物业管理有限公司", "高建民", 2, "1号楼底商"),
+    ("包头市东园物业服务有限公司", "李春生", 4, "东园小区A区物业服务中心"),
+    ("包头市南湖苑物业管理有限公司", "王玉清", 6, "南湖苑1号楼一层"),
+)
 
 # ---------------------------------------------------------------- people
 # Surnames, weighted roughly by how common they are in northern China.

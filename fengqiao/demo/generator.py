@@ -1,17 +1,19 @@
-"""The demo town 万泉镇: areas, staff, partners and about two thousand residents.
+"""The demo town 万泉镇: areas, staff, partners, about two thousand residents, and a
+year of cases.
 
-`build_plan(seed)` decides everything with one `random.Random(seed)` and touches no
+`build_plan(seed)` decides everything with generators seeded by `seed` and touches no
 database, so a seed always gives the same town and a test can compare two plans.
 `write_plan` stores a plan through the services, in one transaction: a half-loaded
 demo town is never left behind.
 
 The area tree, the categories, the partner bodies and the staff accounts do not depend
 on the seed (the accounts are documented, so they must stay put); the seed decides the
-residents, contacts and numbers.
+residents, contacts and numbers, and the cases of the year (see `demo.cases`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.accounts.services import user_create
 from fengqiao.areas.models import Area, Level
@@ -31,6 +34,7 @@ from fengqiao.cases.models import CaseCategory
 from fengqiao.core.errors import DomainError
 from fengqiao.core.identifiers import id_check_char, uscc_check_char
 from fengqiao.demo import data
+from fengqiao.demo.cases import FULL_YEAR, CasePlan, CaseRefs, CaseVolume, plan_cases, write_cases
 from fengqiao.orgs.models import (
     Agency,
     AgencyContact,
@@ -141,6 +145,7 @@ class TownPlan:
     accounts: tuple[DemoAccount, ...]
     persons: tuple[PersonPlan, ...]
     organizations: tuple[OrganizationPlan, ...]
+    cases: tuple[CasePlan, ...] = ()
 
 
 # ------------------------------------------------------------- the geography
@@ -643,7 +648,11 @@ def _credit_code(rng: random.Random) -> str:
     return first17 + uscc_check_char(first17)
 
 
-def _plan_organizations(rng: random.Random, numbers: _Numbers) -> tuple[OrganizationPlan, ...]:
+def _plan_organizations(
+    rng: random.Random,
+    numbers: _Numbers,
+    organizations: tuple[tuple[str, str, int, str], ...] = data.ORGANIZATIONS,
+) -> tuple[OrganizationPlan, ...]:
     return tuple(
         OrganizationPlan(
             name,
@@ -653,19 +662,22 @@ def _plan_organizations(rng: random.Random, numbers: _Numbers) -> tuple[Organiza
             data.ADDRESS_PREFIX + village_name(village) + address,
             village_code(village),
         )
-        for name, representative, village, address in data.ORGANIZATIONS
+        for name, representative, village, address in organizations
     )
 
 
-def build_plan(seed: int) -> TownPlan:
-    """The whole demo town for `seed`; pure, so equal seeds give equal plans."""
+def build_plan(seed: int, *, cases: CaseVolume | None = FULL_YEAR) -> TownPlan:
+    """The whole demo town for `seed`, with a year of cases of `cases`' size (none when
+    None); pure, so equal arguments give equal plans."""
     rng = random.Random(seed)
     numbers = _Numbers(rng)
     agencies = _plan_agencies(rng, numbers)
     mediation = _plan_mediation(numbers)
     organizations = _plan_organizations(rng, numbers)
     persons = _plan_persons(rng, numbers)
-    return TownPlan(
+    # Drawn after the residents, so that adding them left every resident as it was.
+    organizations += _plan_organizations(rng, numbers, data.OTHER_PROPERTY_COMPANIES)
+    town = TownPlan(
         seed=seed,
         areas=_plan_areas(),
         categories=_plan_categories(),
@@ -675,6 +687,9 @@ def build_plan(seed: int) -> TownPlan:
         persons=persons,
         organizations=organizations,
     )
+    if cases is None:
+        return town
+    return dataclasses.replace(town, cases=plan_cases(town, seed=seed, volume=cases))
 
 
 # ----------------------------------------------------------------- writing
@@ -765,7 +780,7 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
         # Residents are many, so they are inserted in bulk. The identifiers were built
         # valid (see _Numbers); the encrypted fields seal themselves on insert, and the
         # blind indexes are computed here exactly as person_create computes them.
-        Person.objects.bulk_create(
+        persons = Person.objects.bulk_create(
             [
                 Person(
                     name=spec.name,
@@ -785,8 +800,9 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
             batch_size=500,
         )
 
+        organizations = {}
         for spec in plan.organizations:
-            organization_create(
+            organizations[spec.name] = organization_create(
                 actor=None,
                 name=spec.name,
                 area=areas[spec.area_code],
@@ -810,5 +826,16 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
             "persons": len(plan.persons),
             "organizations": len(plan.organizations),
         }
+        if plan.cases:
+            refs = CaseRefs(
+                users={user.username: user for user in User.objects.select_related("home_area")},
+                areas=areas,
+                categories=categories,
+                teams=mediation,
+                agencies=agencies,
+                organizations=organizations,
+                persons=persons,
+            )
+            counts |= write_cases(plan.cases, refs)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts

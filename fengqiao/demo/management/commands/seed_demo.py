@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import Area
+from fengqiao.cases.models import Kind, Outcome
 from fengqiao.core.errors import DomainError
+from fengqiao.demo.cases import FULL_YEAR, CasePlan
 from fengqiao.demo.generator import DEFAULT_SEED, DEMO_ACCOUNTS, build_plan, write_plan
 
 
@@ -31,8 +34,9 @@ def generate_password() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo town (areas, staff accounts, partners, residents) into an empty "
-        "database. The same seed always gives the same town."
+        "Load the demo town (areas, staff accounts, partners, residents) and its year of "
+        "cases (1 Dec 2025 – 25 Nov 2026) into an empty database. The same seed always "
+        "gives the same town and the same cases."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,8 +46,13 @@ class Command(BaseCommand):
             action="store_true",
             help="When the database already holds areas, do nothing and exit successfully.",
         )
+        parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Load the town only, without the year of cases.",
+        )
 
-    def handle(self, *args: Any, seed: int, if_empty: bool, **options: Any) -> None:
+    def handle(self, *args: Any, seed: int, if_empty: bool, no_cases: bool, **options: Any) -> None:
         if Area.objects.exists():
             self._already_loaded(if_empty)
             return
@@ -61,8 +70,9 @@ class Command(BaseCommand):
                 ) from None
 
         started = time.monotonic()
+        plan = build_plan(seed, cases=None if no_cases else FULL_YEAR)
         try:
-            counts = write_plan(build_plan(seed), password=password)
+            counts = write_plan(plan, password=password)
         except DomainError:
             # Another process loaded the town between the check above and the write.
             self._already_loaded(if_empty)
@@ -84,6 +94,8 @@ class Command(BaseCommand):
             )
             % counts
         )
+        if plan.cases:
+            self.stdout.write(case_summary(plan.cases))
         if generated:
             self.stdout.write(
                 _("Password of every demo account (shown once, not stored): %(password)s")
@@ -109,3 +121,17 @@ class Command(BaseCommand):
                 "Use an empty database, or pass --if-empty to skip quietly."
             )
         )
+
+
+def case_summary(cases: tuple[CasePlan, ...]) -> str:
+    """One line: cases by kind, disputes resolved, still open."""
+    kinds = Counter(case.kind for case in cases)
+    resolved = sum(case.kind == Kind.DISPUTE and case.is_resolved for case in cases)
+    parts = []
+    for kind in Kind:
+        part = f"{kind.label} {kinds[kind]}"
+        if kind == Kind.DISPUTE:
+            part += f" ({Outcome.RESOLVED.label} {resolved})"
+        parts.append(part)
+    still_open = sum(case.is_open for case in cases)
+    return f"{_('Cases')}: {len(cases)} = {', '.join(parts)}; {_('open')} {still_open}"

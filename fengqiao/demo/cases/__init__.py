@@ -1,0 +1,63 @@
+"""A year of cases in the demo town, played through the case services.
+
+The demo year runs from 1 December 2025 to 25 November 2026 (`YEAR_START`, `CUTOFF`), a
+fixed period so that a seed always gives the same cases. `plan_cases` decides
+everything — which matters come in, when, from whom, and every later step of each, with
+its time — from a generator seeded by the town's seed, and touches no database.
+`write_cases` then plays the steps in time order through `case_create` and `case_act`,
+each with `now=` set to the step's time, so numbers, timelines, deadlines and the audit
+trail are exactly what the services make of them.
+
+The shape follows the seed's town: 134 disputes received in the year and 129 of them
+resolved (化解) and closed; 2,332 demands from daily logs, the 12345 hotline and the
+other channels, most of them closed; consultations, hazards and a few emergencies. At
+the cut-off some cases stand open in every open state, some past their deadline, some
+due in the next days, a few waiting for a decision on an extension.
+
+The walkthrough of the seed is one of the disputes, with stable facts (`STORY_KEY`):
+grid worker 孙悦 (grid01) reports on 11 May 2026 that the poplars and willows in front
+of 田秀兰's building in 万泉佳苑B区 shade her windows and balcony, which the property
+company has ignored; the clerk 李婷 accepts it as a general property dispute, the
+dispatcher sends it to the property team (物业纠纷调解队, head 刘建国 = mediator01),
+who mediates on site; the company agrees to prune by 25 May and to trim twice a year
+from then on; a follow-up visit finds the trees pruned and the case is closed on 27 May.
+"""
+
+from fengqiao.demo.cases.plan import (
+    CUTOFF,
+    FULL_YEAR,
+    OPEN_STATES_SHOWN,
+    REFERENCE_NOW,
+    SMALL_YEAR,
+    STORY_KEY,
+    STORY_RECEIVED_AT,
+    YEAR_END,
+    YEAR_START,
+    CasePlan,
+    CaseVolume,
+    Handler,
+    PartyPlan,
+    StepPlan,
+)
+from fengqiao.demo.cases.planner import plan_cases
+from fengqiao.demo.cases.writing import CaseRefs, write_cases
+
+__all__ = [
+    "CUTOFF",
+    "FULL_YEAR",
+    "OPEN_STATES_SHOWN",
+    "REFERENCE_NOW",
+    "SMALL_YEAR",
+    "STORY_KEY",
+    "STORY_RECEIVED_AT",
+    "YEAR_END",
+    "YEAR_START",
+    "CasePlan",
+    "CaseRefs",
+    "CaseVolume",
+    "Handler",
+    "PartyPlan",
+    "StepPlan",
+    "plan_cases",
+    "write_cases",
+]

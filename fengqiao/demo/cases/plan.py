@@ -1,0 +1,173 @@
+"""The plan of the demo year's cases: what the planner decides and the writer plays.
+
+Plain frozen data, so that two plans compare equal when they are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from fengqiao.cases.defaults import DEFAULT_TIERS
+from fengqiao.cases.models import Outcome, State
+from fengqiao.workcal.calendar import WorkingCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+YEAR_START = dt.date(2025, 12, 1)
+YEAR_END = dt.date(2026, 11, 25)
+# Nothing in the demo happens after this moment; open cases stand where they are then.
+CUTOFF = dt.datetime(2026, 11, 25, 18, 0, tzinfo=SHANGHAI)
+# The morning the demo town is opened: what is overdue or due soon is counted from here.
+REFERENCE_NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+
+STORY_KEY = "story"
+STORY_RECEIVED_AT = dt.datetime(2026, 5, 11, 9, 20, tzinfo=SHANGHAI)
+
+OPEN_STATES_SHOWN = (
+    State.REPORTED,
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.ACKNOWLEDGED,
+    State.IN_PROGRESS,
+    State.SUSPENDED,
+    State.TRANSFERRED,
+    State.ESCALATED,
+    State.RESOLVED,
+)
+
+
+@dataclass(frozen=True)
+class CaseVolume:
+    """How many matters of each kind the year brings."""
+
+    disputes: int = 134
+    disputes_resolved: int = 129
+    demands: int = 2332
+    consultations: int = 150
+    hazards: int = 46
+    emergencies: int = 5
+    # Demands deliberately left in each open state at the cut-off (more stand open
+    # because they came in during the last days).
+    open_per_state: int = 3
+    rejected_share: float = 0.015
+    merged_share: float = 0.02
+
+
+# The seed's year.
+FULL_YEAR = CaseVolume()
+# Every feature of the full year in a few dozen cases, for tests.
+SMALL_YEAR = CaseVolume(
+    disputes=12,
+    disputes_resolved=7,
+    demands=45,
+    consultations=5,
+    hazards=4,
+    emergencies=1,
+    open_per_state=1,
+    rejected_share=0.05,
+    merged_share=0.05,
+)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """Who a case is sent to: ("user", username), ("team", name) or ("agency", kind)."""
+
+    kind: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    at: dt.datetime
+    actor: str
+    action: str
+    state: str  # the state the case is in after this step
+    note: str = ""
+    handler: Handler | None = None
+    agency: str = ""
+    outcome: str = ""
+    grade: str = ""
+    days: int = 0
+    target: str = ""  # the key of the case this one is merged into
+
+
+@dataclass(frozen=True)
+class PartyPlan:
+    role: str
+    person: int = -1  # index into TownPlan.persons
+    organization: str = ""
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    key: str
+    kind: str
+    grade: str
+    category: str
+    channel: str
+    title: str
+    account: str
+    area_code: str
+    address: str
+    latitude: Decimal
+    longitude: Decimal
+    people_involved: int
+    amount_involved: Decimal | None
+    reporter: str
+    received_at: dt.datetime
+    parties: tuple[PartyPlan, ...]
+    steps: tuple[StepPlan, ...]
+
+    @property
+    def state(self) -> str:
+        return self.steps[-1].state if self.steps else State.REPORTED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in {State.CLOSED, State.REJECTED, State.MERGED}
+
+    @property
+    def is_resolved(self) -> bool:
+        """Settled (化解成功) and closed: what the headline "129 resolved" counts."""
+        return self.state == State.CLOSED and self.outcome == Outcome.RESOLVED
+
+    @property
+    def outcome(self) -> str:
+        outcome = ""
+        for step in self.steps:
+            if step.action == "resolve":
+                outcome = step.outcome
+            elif step.action == "reopen":
+                outcome = ""
+        return outcome
+
+
+# ------------------------------------------------------------ the calendar
+@functools.cache
+def package_calendar() -> WorkingCalendar:
+    """The official calendar as the `chinese_calendar` package has it: the same data the
+    database is seeded with, read without a database so that planning stays pure."""
+    from fengqiao.workcal.models import DayKind
+    from fengqiao.workcal.services import package_exceptions
+
+    exceptions = package_exceptions()
+    holidays = {
+        day for days in exceptions.values() for day, kind, _ in days if kind == DayKind.HOLIDAY
+    }
+    workdays = {
+        day for days in exceptions.values() for day, kind, _ in days if kind == DayKind.WORKDAY
+    }
+    return WorkingCalendar(
+        known_years=frozenset(exceptions),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+    )
+
+
+TIER_DAYS: dict[tuple[str, str], int] = {
+    (kind, grade): days for kind, grade, _m, days in DEFAULT_TIERS
+}
