@@ -216,3 +216,26 @@ def test_two_sweeps_at_once_act_on_each_condition_once(monkeypatch):
     assert sorted(calls) == sorted(case.pk for case in cases)
     for case in cases:
         assert told(case, Kind.DEADLINE_OVERDUE) == {"t_mediator", "t_leader"}
+
+
+def test_the_queue_index_serves_the_work_queue_once_statistics_exist(town):
+    from django.db import connection
+
+    from fengqiao.cases.selectors import QueueFilter, case_queue
+    from fengqiao.jobs.maintenance import database_optimize
+    from tests.cases_helpers import new_case
+
+    for _ in range(3):
+        new_case(town.user("intake_clerk"), town.unit_a1)
+    outcome = database_optimize()
+    assert outcome == ("optimized" if connection.vendor == "sqlite" else "skipped")
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    queryset = case_queue(user=town.user("leader"), filters=QueueFilter(scope="area"))[:25]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "case_open_queue" in plan

@@ -11,6 +11,7 @@ from huey.contrib.djhuey import db_periodic_task
 from fengqiao.core import clock
 from fengqiao.jobs import registry
 from fengqiao.jobs.deadlines import deadline_sweep
+from fengqiao.jobs.maintenance import database_optimize
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -27,3 +28,8 @@ def rules_pass_job() -> dict[str, Any]:
 @db_periodic_task(crontab(minute="30", hour="23"))
 def followup_reminders_job() -> dict[str, Any]:
     return registry.run_all(registry.FOLLOWUP_PASSES, now=clock.now())
+
+
+@db_periodic_task(crontab(minute="15", hour="19"))  # 03:15 in the centre
+def database_optimize_job() -> str:
+    return database_optimize()

@@ -19,6 +19,7 @@ from fengqiao.cases.models import Kind, Outcome
 from fengqiao.core.errors import DomainError
 from fengqiao.demo.cases import FULL_YEAR, CasePlan
 from fengqiao.demo.generator import DEFAULT_SEED, DEMO_ACCOUNTS, build_plan, write_plan
+from fengqiao.jobs.maintenance import database_optimize
 
 
 def generate_password() -> str:
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             # Another process loaded the town between the check above and the write.
             self._already_loaded(if_empty)
             return
+        database_optimize()  # the queue index needs statistics from the first page on
         elapsed = time.monotonic() - started
 
         self.stdout.write(
