@@ -9,13 +9,13 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from fengqiao.cases.defaults import DEFAULT_TIERS
 from fengqiao.cases.models import Outcome, State
-from fengqiao.workcal.calendar import WorkingCalendar
+from fengqiao.cases.workflow import OPEN_STATES
+from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = CENTRE_TZ
 YEAR_START = dt.date(2025, 12, 1)
 YEAR_END = dt.date(2026, 11, 25)
 # Nothing in the demo happens after this moment; open cases stand where they are then.
@@ -26,17 +26,8 @@ REFERENCE_NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 STORY_KEY = "story"
 STORY_RECEIVED_AT = dt.datetime(2026, 5, 11, 9, 20, tzinfo=SHANGHAI)
 
-OPEN_STATES_SHOWN = (
-    State.REPORTED,
-    State.ACCEPTED,
-    State.DISPATCHED,
-    State.ACKNOWLEDGED,
-    State.IN_PROGRESS,
-    State.SUSPENDED,
-    State.TRANSFERRED,
-    State.ESCALATED,
-    State.RESOLVED,
-)
+# Every open state of the lifecycle, in the order of the State choices.
+OPEN_STATES_SHOWN = tuple(state for state in State if state in OPEN_STATES)
 
 
 @dataclass(frozen=True)
