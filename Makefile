@@ -26,6 +26,8 @@ system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	fc-list :lang=zh-cn | grep -q "Noto Serif CJK SC" || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -33,7 +35,7 @@ system-packages:
 
 setup: $(BIN)/fengqiao assets
 
-demo: setup
+demo: setup system-packages
 	$(BIN)/fengqiao migrate --noinput
 	$(BIN)/fengqiao seed_demo --if-empty
 	$(BIN)/fengqiao collectstatic --noinput --verbosity 0
