@@ -153,7 +153,7 @@ def test_every_action_by_every_role_in_every_state(town, state):
                     role in transition.actors
                     or (workflow.ASSIGNEE in transition.actors and is_assignee(user, case))
                 )
-                and _precondition(case, transition.action) is None
+                and _precondition(case, transition.action, user) is None
             )
             savepoint = transaction.savepoint()
             try:

@@ -26,7 +26,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ADMIN_ROLES, Capability
 from fengqiao.areas.models import Area
 from fengqiao.audit.services import audit_record
-from fengqiao.cases import sla, workflow
+from fengqiao.cases import hooks, sla, workflow
 from fengqiao.cases.models import (
     Case,
     CaseAttachment,
@@ -88,6 +88,8 @@ def action_label(action: str) -> str:
         return _("Deadline recomputed with the updated calendar")
     if action == "merged_from":
         return _("Another case was merged into this one")
+    if action in hooks.EVENT_LABELS:
+        return str(hooks.EVENT_LABELS[action])
     transition = workflow.ACTIONS.get(action)
     return str(transition.label) if transition else action
 
@@ -203,9 +205,7 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
             if existing is not None and not visible_people.filter(pk=existing.pk).exists():
                 # The same person is registered elsewhere in the town: link, do not
                 # duplicate, and keep on record that the match was made across areas.
-                audit_record(
-                    action="person.matched_outside_scope", actor=actor, target=existing
-                )
+                audit_record(action="person.matched_outside_scope", actor=actor, target=existing)
             if existing is None:
                 details.setdefault("area", area)
                 try:
@@ -392,10 +392,10 @@ def refusal(user: Any, case: Case, transition: workflow.Transition) -> str | Non
         }
     if not _actor_may(user, case, transition, []):
         return _("Your role may not take “%(action)s” on this case.") % {"action": transition.label}
-    return _precondition(case, transition.action)
+    return _precondition(case, transition.action, user)
 
 
-def _precondition(case: Case, action: str) -> str | None:
+def _precondition(case: Case, action: str, actor: Any) -> str | None:
     pending = case.extension_requested_days is not None
     if action == "request_extension":
         if pending:
@@ -408,7 +408,7 @@ def _precondition(case: Case, action: str) -> str | None:
         return _("The milestone has already been recorded.")
     if action == "regrade" and case.kind != Kind.DISPUTE:
         return _("Only disputes have a grade.")
-    return None
+    return hooks.precondition_refusal(case, actor, action)
 
 
 def available_actions(user: Any, case: Case) -> list[workflow.Transition]:
@@ -419,7 +419,7 @@ def available_actions(user: Any, case: Case) -> list[workflow.Transition]:
         for transition in workflow.TRANSITIONS
         if case.state in transition.sources
         and _actor_may(user, case, transition, assignee)
-        and _precondition(case, transition.action) is None
+        and _precondition(case, transition.action, user) is None
     ]
 
 
@@ -862,6 +862,9 @@ def _case_act_locked(
     sla.recompute_deadline(case, ctx.calendar)
     case.save(update_fields=CHANGED_FIELDS)
     _append_event(case, actor, action, from_state, to_state, now, note=ctx.note, data=ctx.data)
+    hooks.run_after_action(
+        case=case, action=action, actor=actor, now=now, inputs=inputs, data=ctx.data
+    )
     audit_record(
         action=f"case.{action}",
         actor=actor,
@@ -869,6 +872,33 @@ def _case_act_locked(
         details={"from": from_state, "to": to_state, "version": case.version},
     )
     return case
+
+
+def case_record_event(
+    *,
+    actor: Any,
+    case: Case,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> CaseEvent:
+    """A timeline entry that does not change the case's state (a mediation session, a
+    supervision order, a follow-up). Call it inside the transaction that makes the change it
+    records; the case row is locked so that two entries never take the same step. Name the
+    entry with `hooks.register_event_label`.
+    """
+    locked = Case.objects.select_for_update().only("id", "state").get(pk=case.pk)
+    return _append_event(
+        locked,
+        actor,
+        action,
+        locked.state,
+        locked.state,
+        now or clock.now(),
+        note=note,
+        data=data or {},
+    )
 
 
 def case_recompute_deadlines(*, actor: Any = None, calendar: WorkingCalendar | None = None) -> int:

@@ -64,6 +64,7 @@ from fengqiao.web.case_forms import (
     party_formset,
     person_label,
 )
+from fengqiao.web.case_panels import case_panels
 from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_left
 from fengqiao.workcal.selectors import calendar_load
 
@@ -487,6 +488,7 @@ def _render_detail(
             ),
             "timeline": _timeline(case),
             "action_forms": action_forms,
+            "panels": case_panels(request, case),
         },
         status=status,
     )
