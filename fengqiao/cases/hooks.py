@@ -5,7 +5,8 @@
   `available_actions`, so pages, the API and the services agree.
 - `register_after_action(hook)`: `hook(case=, action=, actor=, now=, inputs=, data=)` runs
   inside the action's transaction, after the timeline entry (what it writes commits with the
-  action, or not at all). `data` is the timeline entry's data.
+  action, or not at all). `data` is the timeline entry's data. Registration (`case_create`)
+  calls the hooks too, with `action="report"` and empty `inputs`.
 - `register_event_label("mediation_session", label)`: how the timeline names an entry
   written by `case_record_event` (a lazy translated string).
 """

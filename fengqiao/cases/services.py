@@ -352,6 +352,9 @@ def case_create(
         note=case.backdate_reason,
         data=data,
     )
+    hooks.run_after_action(
+        case=case, action=workflow.REPORT, actor=actor, now=now, inputs={}, data=data
+    )
     audit_record(
         action="case.report",
         actor=actor,
