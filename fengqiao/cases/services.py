@@ -16,8 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ADMIN_ROLES, Capability
 from fengqiao.areas.models import Area
-from fengqiao.audit.services import audit_record
+from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases import hooks, sla, workflow
 from fengqiao.cases.models import (
     Case,
@@ -40,6 +39,7 @@ from fengqiao.cases.models import (
     Kind,
     Outcome,
     PartyRole,
+    SlaPolicy,
     State,
 )
 from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
@@ -105,16 +105,6 @@ class PartyInput:
     new_person: dict[str, Any] | None = None
 
 
-def _next_number(now: dt.datetime) -> str:
-    year = timezone.localtime(now).year
-    CaseNumberSequence.objects.get_or_create(year=year)
-    sequence = CaseNumberSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"FQ-{year}-{sequence.last:06d}"
-
-
 def _validate_attachments(files: Sequence[UploadedFile]) -> None:
     limit = settings.FENGQIAO_ATTACHMENT_MAX_BYTES
     if len(files) > settings.FENGQIAO_ATTACHMENT_MAX_COUNT:
@@ -171,11 +161,76 @@ def _store_attachments(
     return names
 
 
-def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> list[CaseParty]:
+def _pk(value: Any) -> int | None:
+    """An id given as a model instance, a number or a numeric string; None otherwise."""
+    if isinstance(value, models.Model):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Lookups:
+    """What validating registrations needs from the database, read once for a batch: the
+    categories, the areas in the actor's jurisdiction, the persons in it, the deadline tiers.
+    """
+
+    def __init__(self, actor: Any, items: Sequence[dict[str, Any]]) -> None:
+        self.actor = actor
+        category_ids = {
+            _pk(item.get("category"))
+            for item in items
+            if not isinstance(item.get("category"), CaseCategory)
+        }
+        category_ids.discard(None)
+        self.categories = (
+            {c.pk: c for c in CaseCategory.objects.filter(pk__in=category_ids, is_active=True)}
+            if category_ids
+            else {}
+        )
+        area_ids = {_pk(item.get("area")) for item in items}
+        area_ids.discard(None)
+        self.areas = (
+            {area.pk: area for area in jurisdiction.areas_visible(actor).filter(pk__in=area_ids)}
+            if area_ids
+            else {}
+        )
+        person_ids = {
+            party.person_id
+            for item in items
+            for party in item.get("parties", ())
+            if isinstance(party, PartyInput) and party.person_id
+        }
+        self.people_in_scope = (
+            set(self.visible_people.filter(pk__in=person_ids).values_list("pk", flat=True))
+            if person_ids
+            else set()
+        )
+        kinds = {(item.get("kind"), item.get("grade") or "") for item in items}
+        self.tiers: dict[tuple[str, str], Any] = {}
+        if len(kinds) == 1:
+            kind, grade = next(iter(kinds))
+            if kind in Kind.values:
+                self.tiers[(kind, grade)] = sla.sla_tier(kind=kind, grade=grade)
+        else:
+            self.tiers = {(tier.kind, tier.grade): tier for tier in SlaPolicy.objects.all()}
+
+    @property
+    def visible_people(self) -> Any:
+        return person_list_for_user(user=self.actor)
+
+    def tier(self, kind: str, grade: str) -> Any:
+        found = self.tiers.get((kind, grade if kind == Kind.DISPUTE else ""))
+        return found if found is not None else sla.sla_tier(kind=kind, grade=grade)
+
+
+def _resolve_parties(
+    actor: Any, parties: Iterable[PartyInput], area: Area, lookups: _Lookups, prefix: str = ""
+) -> list[CaseParty]:
     resolved: list[CaseParty] = []
-    visible_people = person_list_for_user(user=actor)
     for index, party in enumerate(parties):
-        field = f"parties.{index}"
+        field = f"{prefix}parties.{index}"
         if party.role not in PartyRole.values:
             raise DomainError("party_role", _("Choose the party's role."), field=field)
         if party.organization_id:
@@ -188,10 +243,11 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
                 )
             resolved.append(CaseParty(role=party.role, organization=organization))
         elif party.person_id:
-            person = visible_people.filter(pk=party.person_id).first()
-            if person is None:
+            # Only whether the person is in scope matters here: the record is not loaded
+            # (nor decrypted).
+            if party.person_id not in lookups.people_in_scope:
                 raise DomainError("party_unknown", _("This person was not found."), field=field)
-            resolved.append(CaseParty(role=party.role, person=person))
+            resolved.append(CaseParty(role=party.role, person_id=party.person_id))
         elif party.new_person:
             details = dict(party.new_person)
             existing = None
@@ -202,7 +258,7 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
                         existing = Person.objects.filter(query).first()
                         if existing is not None:
                             break
-            if existing is not None and not visible_people.filter(pk=existing.pk).exists():
+            if existing is not None and not lookups.visible_people.filter(pk=existing.pk).exists():
                 # The same person is registered elsewhere in the town: link, do not
                 # duplicate, and keep on record that the match was made across areas.
                 audit_record(action="person.matched_outside_scope", actor=actor, target=existing)
@@ -221,10 +277,27 @@ def _resolve_parties(actor: Any, parties: Iterable[PartyInput], area: Area) -> l
     return resolved
 
 
-@transaction.atomic
-def case_create(
-    *,
+@dataclass
+class _Registration:
+    case: Case
+    parties: list[CaseParty]
+    attachments: Sequence[UploadedFile]
+    data: dict[str, Any]
+
+
+def _require_reporter(actor: Any) -> None:
+    if not (jurisdiction.roles_of(actor) & workflow.REPORTERS) or not jurisdiction.can(
+        actor, Capability.REPORT_CASES
+    ):
+        raise DomainError("not_allowed", _("Your role does not register cases."))
+
+
+def _prepare(
     actor: Any,
+    lookups: _Lookups,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    *,
     kind: str,
     category: CaseCategory | int,
     channel: str,
@@ -241,73 +314,73 @@ def case_create(
     received_at: dt.datetime | None = None,
     backdate_reason: str = "",
     attachments: Sequence[UploadedFile] = (),
-    now: dt.datetime | None = None,
-    calendar: WorkingCalendar | None = None,
-) -> Case:
-    now = now or clock.now()
-    if not (jurisdiction.roles_of(actor) & workflow.REPORTERS) or not jurisdiction.can(
-        actor, Capability.REPORT_CASES
-    ):
-        raise DomainError("not_allowed", _("Your role does not register cases."))
+    prefix: str = "",
+) -> _Registration:
+    """Validate one registration and build its rows (unsaved, without a number yet)."""
     if kind not in Kind.values:
-        raise DomainError("kind", _("Choose the kind of matter."), field="kind")
+        raise DomainError("kind", _("Choose the kind of matter."), field=f"{prefix}kind")
     if channel not in Channel.values:
-        raise DomainError("channel", _("Choose how the matter came in."), field="channel")
+        raise DomainError("channel", _("Choose how the matter came in."), field=f"{prefix}channel")
     if kind == Kind.DISPUTE:
         if grade not in Grade.values:
-            raise DomainError("grade", _("A dispute needs a grade."), field="grade")
+            raise DomainError("grade", _("A dispute needs a grade."), field=f"{prefix}grade")
     else:
         grade = ""
     category_obj = (
-        category
-        if isinstance(category, CaseCategory)
-        else CaseCategory.objects.filter(pk=category, is_active=True).first()
+        category if isinstance(category, CaseCategory) else lookups.categories.get(_pk(category))
     )
     if category_obj is None or not category_obj.is_active:
-        raise DomainError("category", _("Choose a category from the list."), field="category")
-    area_id = area.pk if isinstance(area, Area) else area
-    area_obj = jurisdiction.areas_visible(actor).filter(pk=area_id).first()
+        raise DomainError(
+            "category", _("Choose a category from the list."), field=f"{prefix}category"
+        )
+    area_obj = lookups.areas.get(_pk(area))
     if area_obj is None:
         raise DomainError(
-            "area", _("Choose an area from the list; this one is not in your area."), field="area"
+            "area",
+            _("Choose an area from the list; this one is not in your area."),
+            field=f"{prefix}area",
         )
     title, account = (title or "").strip(), (account or "").strip()
     if not title:
-        raise DomainError("title", _("Give the case a short title."), field="title")
+        raise DomainError("title", _("Give the case a short title."), field=f"{prefix}title")
     if not account:
-        raise DomainError("account", _("Describe what happened."), field="account")
+        raise DomainError("account", _("Describe what happened."), field=f"{prefix}account")
     if people_involved is None or int(people_involved) < 1:
-        raise DomainError("people", _("At least one person is involved."), field="people_involved")
+        raise DomainError(
+            "people", _("At least one person is involved."), field=f"{prefix}people_involved"
+        )
     if amount_involved is not None and amount_involved < 0:
-        raise DomainError("amount", _("The amount cannot be negative."), field="amount_involved")
+        raise DomainError(
+            "amount", _("The amount cannot be negative."), field=f"{prefix}amount_involved"
+        )
     received_at = received_at or now
     if timezone.is_naive(received_at):
         raise DomainError(
-            "received_at", _("Give the time of receipt with its time zone."), field="received_at"
+            "received_at",
+            _("Give the time of receipt with its time zone."),
+            field=f"{prefix}received_at",
         )
     if received_at > now + FUTURE_GRACE:
         raise DomainError(
             "received_in_future",
             _("The time of receipt cannot be in the future."),
-            field="received_at",
+            field=f"{prefix}received_at",
         )
     backdate_reason = (backdate_reason or "").strip()
     if received_at < now - BACKDATE_GRACE and not backdate_reason:
         raise DomainError(
             "backdate_reason",
             _("Say why the matter is registered later than it was received."),
-            field="backdate_reason",
+            field=f"{prefix}backdate_reason",
         )
-    party_rows = _resolve_parties(actor, parties, area_obj)
+    party_rows = _resolve_parties(actor, parties, area_obj, lookups, prefix)
     if kind == Kind.DISPUTE and not any(p.role == PartyRole.APPLICANT for p in party_rows):
         raise DomainError(
-            "applicant", _("A dispute needs at least one applicant."), field="parties"
+            "applicant", _("A dispute needs at least one applicant."), field=f"{prefix}parties"
         )
     _validate_attachments(attachments)
 
-    tier = sla.sla_tier(kind=kind, grade=grade)
     case = Case(
-        number=_next_number(now),
         kind=kind,
         grade=grade,
         category=category_obj,
@@ -329,40 +402,148 @@ def case_create(
         state=State.REPORTED,
         clock_start=received_at,
     )
-    sla.apply_tier(case, tier)
-    sla.recompute_deadline(case, calendar or calendar_load())
-    case.save(force_insert=True)
-    for party in party_rows:
-        party.case = case
-    CaseParty.objects.bulk_create(party_rows)
-    files = _store_attachments(case, attachments, actor, now)
+    sla.apply_tier(case, lookups.tier(kind, grade))
+    sla.recompute_deadline(case, calendar)
     data: dict[str, Any] = {"due_at": case.due_at.isoformat()}
-    if files:
-        data["files"] = files
     if case.backdate_reason:
         data["received_at"] = received_at.isoformat()
-    CaseEvent.objects.create(
-        case=case,
-        sequence=1,
-        at=now,
-        actor=actor,
-        action=workflow.REPORT,
-        from_state="",
-        to_state=State.REPORTED,
-        note=case.backdate_reason,
-        data=data,
+    return _Registration(case=case, parties=party_rows, attachments=attachments, data=data)
+
+
+def _next_numbers(now: dt.datetime, count: int) -> list[str]:
+    """The next `count` case numbers of the year: one UPDATE … RETURNING, whose row lock
+    makes concurrent registrations take turns (SQLite and PostgreSQL both support it)."""
+    year = timezone.localtime(now).year
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last",  # noqa: S608
+            [count, year],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        # The first case of the year creates its sequence; a racing creator is fine.
+        CaseNumberSequence.objects.get_or_create(year=year)
+        return _next_numbers(now, count)
+    last = row[0]
+    return [f"FQ-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def _register(actor: Any, registrations: list[_Registration], now: dt.datetime) -> list[Case]:
+    """Number and save prepared registrations with their parties, timeline and audit."""
+    cases = [registration.case for registration in registrations]
+    for case, number in zip(cases, _next_numbers(now, len(cases)), strict=True):
+        case.number = number
+    if len(cases) == 1:
+        cases[0].save(force_insert=True)
+    else:
+        Case.objects.bulk_create(cases)
+    party_rows = []
+    events = []
+    for registration in registrations:
+        case = registration.case
+        for party in registration.parties:
+            party.case = case
+            party_rows.append(party)
+        files = _store_attachments(case, registration.attachments, actor, now)
+        if files:
+            registration.data["files"] = files
+        events.append(
+            CaseEvent(
+                case=case,
+                sequence=1,
+                at=now,
+                actor=actor,
+                action=workflow.REPORT,
+                from_state="",
+                to_state=State.REPORTED,
+                note=case.backdate_reason,
+                data=registration.data,
+            )
+        )
+    CaseParty.objects.bulk_create(party_rows)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        CaseEvent.objects.bulk_create(events)
+    for registration in registrations:
+        hooks.run_after_action(
+            case=registration.case,
+            action=workflow.REPORT,
+            actor=actor,
+            now=now,
+            inputs={},
+            data=registration.data,
+        )
+    audit_record_many(
+        [
+            {
+                "action": "case.report",
+                "actor": actor,
+                "target": case,
+                "area": case.area,
+                "details": {"kind": case.kind, "channel": case.channel},
+            }
+            for case in cases
+        ]
     )
-    hooks.run_after_action(
-        case=case, action=workflow.REPORT, actor=actor, now=now, inputs={}, data=data
+    return cases
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Any,
+    now: dt.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+    **fields: Any,
+) -> Case:
+    """Register one matter. `fields`: kind, category, channel, title, account, area,
+    parties (PartyInput), grade, address, latitude, longitude, people_involved,
+    amount_involved, received_at, backdate_reason, attachments."""
+    now = now or clock.now()
+    _require_reporter(actor)
+    registration = _prepare(
+        actor, _Lookups(actor, [fields]), now, calendar or calendar_load(), **fields
     )
-    audit_record(
-        action="case.report",
-        actor=actor,
-        target=case,
-        area=area_obj,
-        details={"kind": kind, "channel": channel},
-    )
-    return case
+    return _register(actor, [registration], now)[0]
+
+
+CREATE_MANY_LIMIT = 1000
+
+
+@transaction.atomic
+def case_create_many(
+    *,
+    actor: Any,
+    items: Sequence[dict[str, Any]],
+    now: dt.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> list[Case]:
+    """Register a batch of matters at once, e.g. the day's 12345 work orders.
+
+    Each item takes `case_create`'s fields and is checked exactly as `case_create` checks
+    it; each case gets its number, parties, timeline entry and audit event. The batch is one
+    transaction: a bad item is a DomainError whose field names it (`items.3.area`), and
+    nothing of the batch is saved. The database is read once per batch, not once per case.
+    """
+    now = now or clock.now()
+    _require_reporter(actor)
+    if not items:
+        return []
+    if len(items) > CREATE_MANY_LIMIT:
+        raise DomainError(
+            "too_many",
+            _("At most %(n)d matters can be registered at once.") % {"n": CREATE_MANY_LIMIT},
+            field="items",
+        )
+    lookups = _Lookups(actor, items)
+    calendar = calendar or calendar_load()
+    registrations = [
+        _prepare(actor, lookups, now, calendar, prefix=f"items.{index}.", **item)
+        for index, item in enumerate(items)
+    ]
+    return _register(actor, registrations, now)
 
 
 # --------------------------------------------------------------------------- actions
@@ -718,6 +899,7 @@ EFFECTS = {
     "transfer": _do_transfer,
     "resolve": _do_resolve,
     "close": _do_close,
+    "close_early": _do_close,
     "reopen": _do_reopen,
     "attach": _do_attach,
 }
