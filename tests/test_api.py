@@ -245,6 +245,45 @@ def test_a_bad_registration_is_a_400_and_saves_nothing(town, change, status, cod
     assert Person.objects.count() == people_before
 
 
+def test_a_batch_of_work_orders_is_registered_at_once(town):
+    items = [case_body(town, title=f"路灯不亮 {n}") for n in range(3)]
+
+    response = as_(town, "intake_clerk").post("/cases/batch", {"items": items})
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["count"] == 3
+    assert [case["number"] for case in body["results"]] == [f"FQ-2025-{n:06d}" for n in (1, 2, 3)]
+    assert Case.objects.count() == 3
+
+
+def test_a_batch_resent_with_its_idempotency_key_is_registered_once(town):
+    api = as_(town, "intake_clerk")
+    items = {"items": [case_body(town), case_body(town)]}
+
+    first = api.post("/cases/batch", items, HTTP_IDEMPOTENCY_KEY="12345-2025-09-30")
+    again = api.post("/cases/batch", items, HTTP_IDEMPOTENCY_KEY="12345-2025-09-30")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert Case.objects.count() == 2
+
+
+def test_one_bad_order_refuses_the_batch_and_names_the_item(town):
+    items = [case_body(town), case_body(town, area_id=town.unit_b1.pk)]
+
+    response = as_(town, "grid_worker").post("/cases/batch", {"items": items})
+
+    assert_error(response, 400, "area", "items.1.area_id")
+    assert not Case.objects.exists()
+
+
+def test_an_empty_batch_is_a_400(town):
+    assert_error(
+        as_(town, "intake_clerk").post("/cases/batch", {"items": []}), 400, "invalid", "items"
+    )
+
+
 def test_coordinates_are_kept_to_six_decimals(town):
     body = case_body(town, latitude="29.123456789", longitude=120.5)
 

@@ -16,6 +16,8 @@ from fengqiao.api.errors import ApiError
 from fengqiao.api.idempotency import HEADER, idempotent
 from fengqiao.api.schemas import (
     ActionIn,
+    CaseBatchIn,
+    CaseBatchOut,
     CaseCreateIn,
     CaseDetailOut,
     CaseLeftViewOut,
@@ -42,6 +44,7 @@ from fengqiao.cases.services import (
     available_actions,
     case_act,
     case_create,
+    case_create_many,
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
@@ -220,6 +223,45 @@ def _require_in_scope(user: Any, case_id: int) -> None:
     case_get_for_user(user=user, pk=case_id)
 
 
+def _create_fields(payload: CaseCreateIn) -> dict[str, Any]:
+    return {
+        "kind": payload.kind.value,
+        "grade": payload.grade.value if payload.grade else "",
+        "category": payload.category_id,
+        "channel": payload.channel.value,
+        "title": payload.title,
+        "account": payload.account,
+        "area": payload.area_id,
+        "address": payload.address,
+        "latitude": payload.latitude,
+        "longitude": payload.longitude,
+        "people_involved": payload.people_involved,
+        "amount_involved": payload.amount_involved,
+        "received_at": payload.received_at,
+        "backdate_reason": payload.backdate_reason,
+        "parties": [
+            PartyInput(
+                role=party.role.value,
+                person_id=party.person_id,
+                organization_id=party.organization_id,
+                new_person=(
+                    party.new_person.model_dump(exclude_none=True) if party.new_person else None
+                ),
+            )
+            for party in payload.parties
+        ],
+    }
+
+
+def _api_field(field: str | None) -> str | None:
+    """The service's field name as the API calls it (`items.2.area` → `items.2.area_id`)."""
+    if not field:
+        return field
+    head, _dot, last = field.rpartition(".")
+    renamed = CREATE_FIELDS.get(last, last)
+    return f"{head}.{renamed}" if head else renamed
+
+
 @router.post(
     "",
     response={201: CaseDetailOut, **WRITE_ERRORS},
@@ -235,40 +277,46 @@ def case_register(
 
     def run() -> tuple[int, Any]:
         try:
-            case = case_create(
-                actor=user,
-                kind=payload.kind.value,
-                grade=payload.grade.value if payload.grade else "",
-                category=payload.category_id,
-                channel=payload.channel.value,
-                title=payload.title,
-                account=payload.account,
-                area=payload.area_id,
-                address=payload.address,
-                latitude=payload.latitude,
-                longitude=payload.longitude,
-                people_involved=payload.people_involved,
-                amount_involved=payload.amount_involved,
-                received_at=payload.received_at,
-                backdate_reason=payload.backdate_reason,
-                parties=[
-                    PartyInput(
-                        role=party.role.value,
-                        person_id=party.person_id,
-                        organization_id=party.organization_id,
-                        new_person=(
-                            party.new_person.model_dump(exclude_none=True)
-                            if party.new_person
-                            else None
-                        ),
-                    )
-                    for party in payload.parties
-                ],
-            )
+            case = case_create(actor=user, **_create_fields(payload))
         except DomainError as error:
-            error.field = CREATE_FIELDS.get(error.field or "", error.field)
+            error.field = _api_field(error.field)
             raise
         return 201, detail_body(user, case.pk)
+
+    return idempotent(
+        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    )
+
+
+@router.post(
+    "/batch",
+    response={201: CaseBatchOut, **WRITE_ERRORS},
+    summary="Register a batch of cases",
+    description=(
+        "Registers up to 500 matters at once, e.g. the day's 12345 work orders. Each item is "
+        "checked as POST /cases checks it; one bad item refuses the whole batch, and the "
+        "error's field names it (`items.3.area_id`). Send an Idempotency-Key: a batch "
+        "resent after a lost answer is not registered twice."
+    ),
+)
+def case_register_batch(
+    request: HttpRequest,
+    payload: CaseBatchIn,
+    idempotency_key: str | None = Header(None, alias=HEADER),
+) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+
+    def run() -> tuple[int, Any]:
+        try:
+            cases = case_create_many(
+                actor=user, items=[_create_fields(item) for item in payload.items]
+            )
+        except DomainError as error:
+            error.field = _api_field(error.field)
+            raise
+        now = clock.now()
+        body = {"count": len(cases), "results": [case_summary(c, now=now) for c in cases]}
+        return 201, CaseBatchOut.model_validate(body).model_dump(mode="json")
 
     return idempotent(
         request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run

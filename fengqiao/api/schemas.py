@@ -177,6 +177,10 @@ class CaseCreateIn(StrictInput):
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
 
 
+class CaseBatchIn(StrictInput):
+    items: list[CaseCreateIn] = Field(min_length=1, max_length=500)
+
+
 class HandlerIn(StrictInput):
     user: int | None = Field(None, ge=1)
     team: int | None = Field(None, ge=1)
@@ -249,6 +253,11 @@ class CasePageOut(Schema):
     count: int
     page: int
     page_size: int
+    results: list[CaseSummaryOut]
+
+
+class CaseBatchOut(Schema):
+    count: int
     results: list[CaseSummaryOut]
 
 
