@@ -397,6 +397,23 @@ def test_a_provisional_deadline_is_recomputed_when_its_year_is_entered(
     assert case.events.filter(action="deadline_recomputed").exists()
 
 
+def test_a_recomputation_by_the_system_is_on_the_timeline_as_the_system(town, client):
+    from fengqiao.cases.services import case_recompute_deadlines
+    from fengqiao.workcal.models import CalendarDay, CalendarYear
+
+    case = new_case(town.user("intake_clerk"), town.unit_a1, now=shanghai(2031, 9, 30, 9))
+    year = CalendarYear.objects.create(year=2031, source="manual")
+    CalendarDay.objects.create(date="2031-10-01", kind="holiday", name="国庆节", year=year)
+
+    assert case_recompute_deadlines(actor=None) == 1
+
+    entry = case.events.get(action="deadline_recomputed")
+    assert entry.actor is None
+    client.force_login(town.user("leader"))
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "系统" in page
+
+
 def test_a_refused_action_stays_on_the_audit_record(town):
     case = case_in_state(town, State.ACCEPTED)
     grid_worker = town.user("grid_worker")

@@ -21,6 +21,7 @@ from ninja.renderers import JSONRenderer
 
 from fengqiao.api import auth, cases, errors, reference
 from fengqiao.api.idempotency import json_response
+from fengqiao.api.supervision import router as supervision_router
 
 
 class FengqiaoAPI(NinjaAPI):
@@ -64,4 +65,5 @@ api = FengqiaoAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/cases", cases.router)
+api.add_router("/supervision", supervision_router)
 api.add_router("", reference.router)

@@ -357,11 +357,14 @@ class CaseEvent(models.Model):
     )
     sequence = models.PositiveIntegerField(_("step"))
     at = models.DateTimeField(_("time"))
+    # None: the system itself (the deadline sweep, an automatic supervision order).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
     )
     action = models.CharField(_("action"), max_length=32)
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)

@@ -72,13 +72,18 @@ class CaseConflict(DomainError):
             message = _(
                 "%(who)s changed this case at %(when)s (%(action)s) after you opened it. "
                 "Reload it and try again; nothing of yours was saved."
-            ) % {"who": last.actor, "when": when, "action": action_label(last.action)}
+            ) % {"who": actor_name(last.actor), "when": when, "action": action_label(last.action)}
         else:
             message = _("This case changed after you opened it. Reload it and try again.")
         super().__init__("stale_version", message)
         self.current_version = case.version
-        self.changed_by = str(last.actor) if last else ""
+        self.changed_by = actor_name(last.actor) if last else ""
         self.changed_at = last.at if last else None
+
+
+def actor_name(actor: Any) -> str:
+    """Who took a step on a timeline; None is the system itself (sweeps, automatic orders)."""
+    return str(actor) if actor is not None else str(_("System"))
 
 
 def action_label(action: str) -> str:

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "fengqiao.notify",
     "fengqiao.jobs",
     "fengqiao.alerts",
+    "fengqiao.supervision",
     "fengqiao.api",
     "fengqiao.demo",
     "fengqiao.web",

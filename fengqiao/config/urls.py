@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("alerts/", include("fengqiao.alerts.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
+    path("supervision/", include("fengqiao.supervision.urls")),
     path("", include("fengqiao.web.urls")),
 ]

@@ -39,6 +39,7 @@ from fengqiao.cases.selectors import (
 from fengqiao.cases.services import (
     CaseConflict,
     action_label,
+    actor_name,
     available_actions,
     case_act,
     case_create,
@@ -440,6 +441,7 @@ class TimelineEntry:
     from_label: str
     to_label: str
     details: list[str]
+    actor: str
 
 
 def _timeline(case: Case) -> list[TimelineEntry]:
@@ -452,6 +454,7 @@ def _timeline(case: Case) -> list[TimelineEntry]:
                 from_label=str(State(event.from_state).label) if event.from_state else "",
                 to_label=str(State(event.to_state).label),
                 details=_event_details(event),
+                actor=actor_name(event.actor),
             )
         )
     return entries

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
+from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
 
 # (url name, label, who sees it: None = everyone, a capability, or a test of the user)
@@ -18,6 +19,7 @@ NAV = [
     ("case_list", _("Cases"), can_see_cases),
     ("case_intake", _("Register a case"), Capability.REPORT_CASES),
     ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
+    ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
 ]
