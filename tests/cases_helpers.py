@@ -77,6 +77,7 @@ def inputs_for(action: str, *, town: Any, other_case: Case | None = None) -> dic
         "transfer": {"agency": town.court.pk, "reason": "需诉讼解决"},
         "resolve": {"outcome": "resolved", "note": "双方达成协议"},
         "reopen": {"reason": "回访发现未履行"},
+        "close_early": {"reason": "当事人已搬离，无法回访"},
         "attach": {"files": [png()]},
     }.get(action, {})
 
@@ -121,7 +122,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
         ("mediator", "acknowledge"),
         ("mediator", "start"),
         ("mediator", "resolve"),
-        ("leader", "close"),
+        ("leader", "close_early"),
     ],
 }
 

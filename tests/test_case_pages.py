@@ -542,8 +542,10 @@ def test_the_dispatch_form_lists_the_team_taking_the_category_first(client, town
     client.force_login(town.user("dispatcher"))
     page = body(client.get(f"/cases/{case.pk}/"))
     select = re.search(r'<select name="dispatch-handler_team".*?</select>', page, re.S).group()
-    options = re.findall(r'<option value="\d+">([^<]+)</option>', select)
+    options = re.findall(r'<option value="\d+"(?: selected)?>([^<]+)</option>', select)
     assert options == ["物业纠纷调解队 — takes this category", "A土地调解队"]
+    # The team routed for the category is proposed; the dispatcher may choose another.
+    assert f'<option value="{team.pk}" selected>' in select
 
 
 def test_an_action_is_taken_and_the_page_says_so(client, town):

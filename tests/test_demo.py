@@ -393,6 +393,8 @@ def test_the_story_case_is_stored_with_its_timeline(small_year: TownPlan) -> Non
         ("mediator01", "start", State.IN_PROGRESS),
         ("mediator01", "record_milestone", State.IN_PROGRESS),
         ("mediator01", "resolve", State.RESOLVED),
+        ("grid01", "followup_kept", State.RESOLVED),
+        ("grid01", "followup_kept", State.RESOLVED),
         ("clerk", "close", State.CLOSED),
     ]
     first, *_middle, last = story.events.order_by("sequence")

@@ -20,7 +20,9 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fengqiao.api import auth, cases, errors, reference
+from fengqiao.api.followups import router as followups_router
 from fengqiao.api.idempotency import json_response
+from fengqiao.api.mediation import router as mediation_router
 from fengqiao.api.supervision import router as supervision_router
 
 
@@ -65,5 +67,7 @@ api = FengqiaoAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/cases", cases.router)
+api.add_router("/mediation", mediation_router)
+api.add_router("/followups", followups_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("", reference.router)

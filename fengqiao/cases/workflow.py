@@ -206,6 +206,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         {State.CLOSED},
         COMMAND | {Role.INTAKE_CLERK},
     ),
+    # Closing waits for the follow-ups (跟到底); a leader may close earlier, saying why.
+    _t(
+        "close_early",
+        _("Close before the follow-ups are done"),
+        {State.RESOLVED},
+        {State.CLOSED},
+        {Role.LEADER},
+        ("reason",),
+    ),
     _t(
         "reopen",
         _("Reopen"),

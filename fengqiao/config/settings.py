@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "fengqiao.notify",
     "fengqiao.jobs",
     "fengqiao.alerts",
+    "fengqiao.mediation",
+    "fengqiao.followups",
     "fengqiao.supervision",
     "fengqiao.api",
     "fengqiao.demo",

@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("alerts/", include("fengqiao.alerts.urls")),
+    path("mediation/", include("fengqiao.mediation.urls")),
+    path("followups/", include("fengqiao.followups.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
     path("", include("fengqiao.web.urls")),

@@ -566,6 +566,13 @@ class ActionForm(forms.Form):
                 empty_label="—",
             )
             self.handler_help = _("Choose one: a team, a person or an agency.")
+            if self.transition.action == "dispatch":
+                # The team routed for the category is proposed; the dispatcher may choose otherwise.
+                from fengqiao.mediation.selectors import proposed_team_for
+
+                proposed = proposed_team_for(case)
+                if proposed is not None:
+                    self.initial.setdefault("handler_team", proposed.pk)
         elif name == "target_case":
             self.fields["target_case"] = forms.CharField(
                 label=_("Number of the case it duplicates"),

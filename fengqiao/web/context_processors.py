@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
+from fengqiao.followups.selectors import can_see_followups
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
 
@@ -19,6 +20,7 @@ NAV = [
     ("case_list", _("Cases"), can_see_cases),
     ("case_intake", _("Register a case"), Capability.REPORT_CASES),
     ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
+    ("followup_queue", _("Follow-ups"), can_see_followups),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),

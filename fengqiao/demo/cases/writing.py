@@ -99,6 +99,8 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
             continue
         step = case.steps[number]
         pk, version = ids[case.key]
+        if step.action == "close":
+            _follow_up_before_closing(pk, refs.users[step.actor], step.at)
         acted = case_act(
             actor=refs.users[step.actor],
             case_id=pk,
@@ -115,3 +117,21 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
         "case_steps": sum(len(case.steps) for case in cases),
         "open_cases": sum(case.is_open for case in cases),
     }
+
+
+def _follow_up_before_closing(case_id: int, closer: Any, at: Any) -> None:
+    """Record the case's remaining follow-ups (回访) as kept, so that it may close."""
+    from fengqiao.followups.models import FollowUp, Status
+    from fengqiao.followups.services import followup_record
+
+    remaining = FollowUp.objects.filter(case_id=case_id, status=Status.SCHEDULED)
+    for followup in remaining.select_related("assignee").order_by("due_on", "id"):
+        followup_record(
+            actor=followup.assignee or closer,
+            followup=followup,
+            method="phone",
+            reached=True,
+            satisfaction="satisfied",
+            notes="当事人表示协议已履行，对处理结果满意。",
+            now=at,
+        )

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from fengqiao.mediation.models import CategoryTeam
+from fengqiao.orgs.admin import AuditedConfigAdmin
+
+
+@admin.register(CategoryTeam)
+class CategoryTeamAdmin(AuditedConfigAdmin):
+    """Which specialised team the dispatch form proposes for each category."""
+
+    list_display = ["category", "team"]
+    list_select_related = ["category", "team"]
+    autocomplete_fields = ["team"]
