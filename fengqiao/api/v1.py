@@ -23,6 +23,7 @@ from fengqiao.api import auth, cases, errors, reference
 from fengqiao.api.followups import router as followups_router
 from fengqiao.api.idempotency import json_response
 from fengqiao.api.mediation import router as mediation_router
+from fengqiao.api.reports import router as reports_router
 from fengqiao.api.supervision import router as supervision_router
 
 
@@ -70,4 +71,5 @@ api.add_router("/cases", cases.router)
 api.add_router("/mediation", mediation_router)
 api.add_router("/followups", followups_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/reports", reports_router)
 api.add_router("", reference.router)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("followups/", include("fengqiao.followups.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
+    path("reports/", include("fengqiao.reports.urls")),
     path("", include("fengqiao.web.urls")),
 ]

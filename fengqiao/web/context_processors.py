@@ -22,6 +22,7 @@ NAV = [
     ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
     ("followup_queue", _("Follow-ups"), can_see_followups),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
+    ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
 ]
