@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,7 @@ from fengqiao.cases.models import (
 from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.sequences import sequence_take
 from fengqiao.orgs.models import Agency, MediationOrganization
 from fengqiao.people.models import Organization, Person
 from fengqiao.people.selectors import identifier_filter, person_list_for_user
@@ -416,21 +417,8 @@ def _prepare(
 
 
 def _next_numbers(now: dt.datetime, count: int) -> list[str]:
-    """The next `count` case numbers of the year: one UPDATE … RETURNING, whose row lock
-    makes concurrent registrations take turns (SQLite and PostgreSQL both support it)."""
     year = timezone.localtime(now).year
-    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + %s WHERE year = %s RETURNING last",  # noqa: S608
-            [count, year],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        # The first case of the year creates its sequence; a racing creator is fine.
-        CaseNumberSequence.objects.get_or_create(year=year)
-        return _next_numbers(now, count)
-    last = row[0]
+    last = sequence_take(CaseNumberSequence, year, count)
     return [f"FQ-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from fengqiao.cases.services import (
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.sequences import sequence_take
 from fengqiao.mediation.models import (
     Agreement,
     AgreementNumberSequence,
@@ -527,12 +527,8 @@ class TermInput:
 
 
 def _next_number(case: Case, year: int) -> str:
-    AgreementNumberSequence.objects.get_or_create(year=year)
-    sequence = AgreementNumberSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"（{year}）{town_short_name(case)}调字第{sequence.last}号"
+    number = sequence_take(AgreementNumberSequence, year)
+    return f"（{year}）{town_short_name(case)}调字第{number}号"
 
 
 def town_short_name(case: Case) -> str:

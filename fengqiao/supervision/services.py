@@ -41,6 +41,7 @@ from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import ActionRefused, case_record_event
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.sequences import sequence_take
 from fengqiao.notify.models import Kind as NotificationKind
 from fengqiao.notify.services import notify
 from fengqiao.orgs.models import Agency, MediationMembership, MediationOrganization
@@ -97,13 +98,7 @@ def supervision_levels_install() -> None:
 # --------------------------------------------------------------------------- helpers
 def _next_number(now: dt.datetime) -> str:
     year = timezone.localtime(now, CENTRE_TZ).year
-    SupervisionNumberSequence.objects.get_or_create(year=year)
-    # The row lock makes concurrent raises take turns: no number is issued twice.
-    sequence = SupervisionNumberSequence.objects.select_for_update().get(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"DB-{year}-{sequence.last:06d}"
+    return f"DB-{year}-{sequence_take(SupervisionNumberSequence, year):06d}"
 
 
 def _reply_due(
