@@ -4,7 +4,6 @@ a case outside the user's jurisdiction is a 404 (and the attempt is audited)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -48,6 +47,7 @@ from fengqiao.cases.services import (
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.uploads import upload_fingerprint
 from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_left
 from fengqiao.workcal.selectors import calendar_load
 
@@ -449,14 +449,6 @@ def case_action(
     )
 
 
-def _file_fingerprint(upload: UploadedFile) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return {"name": upload.name, "size": upload.size, "sha256": digest.hexdigest()}
-
-
 @router.post(
     "/{int:case_id}/attachments",
     response={200: ACTED, **WRITE_ERRORS},
@@ -487,5 +479,5 @@ def case_attach(
             raise
         return 200, detail_body(user, case_id)
 
-    fingerprint = {"version": version, "files": [_file_fingerprint(f) for f in files]}
+    fingerprint = {"version": version, "files": [upload_fingerprint(f) for f in files]}
     return idempotent(request, key=idempotency_key, fingerprint=fingerprint, run=run)

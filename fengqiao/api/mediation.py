@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Header, Router, Schema, UploadedFile
 from pydantic import Field
 
-from fengqiao.api.cases import _file_fingerprint
 from fengqiao.api.idempotency import HEADER, idempotent
 from fengqiao.api.schemas import ConflictOut, ErrorOut, StrictInput, ValidationErrorOut
 from fengqiao.api.types import AwareDatetime, LocalDatetime
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.uploads import upload_fingerprint
 from fengqiao.mediation import judicial, printing, services
 from fengqiao.mediation.models import (
     Agreement,
@@ -543,7 +543,7 @@ def session_attach(
             raise
         return 201, _fresh(user, session.mediation_id)
 
-    fingerprint = {"files": [_file_fingerprint(f) for f in files]}
+    fingerprint = {"files": [upload_fingerprint(f) for f in files]}
     return idempotent(request, key=idempotency_key, fingerprint=fingerprint, run=run)
 
 

@@ -57,23 +57,7 @@ def audit_record(
     client_address: str | None = None,
 ) -> AuditEvent:
     """Append one event. Details must never hold a clear ID number or phone."""
-    return audit_record_many(
-        [
-            {
-                "action": action,
-                "actor": actor,
-                "actor_username": actor_username,
-                "target": target,
-                "target_type": target_type,
-                "target_id": target_id,
-                "target_label": target_label,
-                "area": area,
-                "outcome": outcome,
-                "details": details,
-                "client_address": client_address,
-            }
-        ]
-    )[0]
+    return audit_record_many([dict(locals())])[0]
 
 
 def _event(

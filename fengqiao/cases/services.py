@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -46,6 +45,7 @@ from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.sequences import sequence_take
+from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.orgs.models import Agency, MediationOrganization
 from fengqiao.people.models import Organization, Person
 from fengqiao.people.selectors import identifier_filter, person_list_for_user
@@ -56,12 +56,6 @@ from fengqiao.workcal.selectors import calendar_load
 BACKDATE_GRACE = dt.timedelta(minutes=15)
 FUTURE_GRACE = dt.timedelta(minutes=1)
 MAX_EXTENSION_DAYS = 30
-ATTACHMENT_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/pdf": (b"%PDF-",),
-    "image/webp": (b"RIFF",),
-}
 
 
 class CaseConflict(DomainError):
@@ -109,62 +103,6 @@ class PartyInput:
     person_id: int | None = None
     organization_id: int | None = None
     new_person: dict[str, Any] | None = None
-
-
-def _validate_attachments(files: Sequence[UploadedFile]) -> None:
-    limit = settings.FENGQIAO_ATTACHMENT_MAX_BYTES
-    if len(files) > settings.FENGQIAO_ATTACHMENT_MAX_COUNT:
-        raise DomainError(
-            "too_many_files",
-            _("At most %(n)d files can be attached at once.")
-            % {"n": settings.FENGQIAO_ATTACHMENT_MAX_COUNT},
-            field="attachments",
-        )
-    for upload in files:
-        if upload.size > limit:
-            raise DomainError(
-                "file_too_large",
-                _("%(name)s is larger than %(mb)d MB.")
-                % {"name": upload.name, "mb": limit // (1024 * 1024)},
-                field="attachments",
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        kind = next(
-            (
-                content_type
-                for content_type, signatures in ATTACHMENT_TYPES.items()
-                if any(head.startswith(signature) for signature in signatures)
-                and (content_type != "image/webp" or head[8:12] == b"WEBP")
-            ),
-            None,
-        )
-        if kind is None:
-            raise DomainError(
-                "file_type",
-                _("%(name)s is not a photo (JPEG, PNG, WebP) or a PDF document.")
-                % {"name": upload.name},
-                field="attachments",
-            )
-        upload.content_type = kind
-
-
-def _store_attachments(
-    case: Case, files: Sequence[UploadedFile], actor: Any, now: dt.datetime
-) -> list[str]:
-    names = []
-    for upload in files:
-        CaseAttachment.objects.create(
-            case=case,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=actor,
-            uploaded_at=now,
-        )
-        names.append(upload.name[:200])
-    return names
 
 
 def _pk(value: Any) -> int | None:
@@ -384,7 +322,7 @@ def _prepare(
         raise DomainError(
             "applicant", _("A dispute needs at least one applicant."), field=f"{prefix}parties"
         )
-    _validate_attachments(attachments)
+    uploads_validate(attachments)
 
     case = Case(
         kind=kind,
@@ -438,7 +376,9 @@ def _register(actor: Any, registrations: list[_Registration], now: dt.datetime) 
         for party in registration.parties:
             party.case = case
             party_rows.append(party)
-        files = _store_attachments(case, registration.attachments, actor, now)
+        files = uploads_store(
+            CaseAttachment, registration.attachments, actor=actor, now=now, case=case
+        )
         if files:
             registration.data["files"] = files
         events.append(
@@ -860,8 +800,10 @@ def _do_reopen(case: Case, ctx: Context) -> str:
 
 def _do_attach(case: Case, ctx: Context) -> str:
     files = list(ctx.inputs["files"])
-    _validate_attachments(files)
-    ctx.data["files"] = _store_attachments(case, files, ctx.actor, ctx.now)
+    uploads_validate(files)
+    ctx.data["files"] = uploads_store(
+        CaseAttachment, files, actor=ctx.actor, now=ctx.now, case=case
+    )
     return case.state
 
 

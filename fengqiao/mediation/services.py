@@ -26,18 +26,11 @@ from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, Kind, Outcome, State
 from fengqiao.cases.selectors import case_get_for_user
-
-# The attachment rules of cases (photos and PDF scans, checked by content, size and count)
-# are the rules here too; the helper is private to the case engine but is the one check.
-from fengqiao.cases.services import (
-    ActionRefused,
-    _validate_attachments,
-    case_act,
-    case_record_event,
-)
+from fengqiao.cases.services import ActionRefused, case_act, case_record_event
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.sequences import sequence_take
+from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.mediation.models import (
     Agreement,
     AgreementNumberSequence,
@@ -106,32 +99,6 @@ def _require_open(mediation: Mediation) -> None:
             _("This mediation has ended (%(status)s); start a new one if needed.")
             % {"status": mediation.get_status_display()},
         )
-
-
-def _store_attachments(
-    mediation: Mediation,
-    files: Sequence[UploadedFile],
-    actor: Any,
-    now: dt.datetime,
-    *,
-    session: MediationSession | None = None,
-    agreement: Agreement | None = None,
-) -> list[str]:
-    names = []
-    for upload in files:
-        MediationAttachment.objects.create(
-            mediation=mediation,
-            session=session,
-            agreement=agreement,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=actor,
-            uploaded_at=now,
-        )
-        names.append(upload.name[:200])
-    return names
 
 
 def _text(value: Any) -> str:
@@ -378,7 +345,7 @@ def mediation_session_record(
         recorder_user = User.objects.filter(pk=getattr(recorder, "pk", recorder)).first()
         if recorder_user is None:
             raise DomainError("recorder", _("The recorder was not found."), field="recorder")
-    _validate_attachments(attachments)
+    uploads_validate(attachments)
     session = MediationSession.objects.create(
         mediation=mediation,
         held_at=held_at,
@@ -391,7 +358,9 @@ def mediation_session_record(
         created_at=now,
     )
     session.parties_present.set(parties)
-    files = _store_attachments(mediation, attachments, actor, now, session=session)
+    files = uploads_store(
+        MediationAttachment, attachments, actor=actor, now=now, mediation=mediation, session=session
+    )
     data: dict[str, Any] = {"session": session.pk, "held_at": held_at.isoformat()}
     if files:
         data["files"] = files
@@ -759,7 +728,7 @@ def agreement_sign(
             )
         if agreement.signatures.filter(mediator=mediator_user).exists():
             raise DomainError("signed", _("This mediator has already signed."), field="signer")
-    _validate_attachments(attachments)
+    uploads_validate(attachments)
     signature = AgreementSignature.objects.create(
         agreement=agreement,
         party=party_row,
@@ -768,7 +737,14 @@ def agreement_sign(
         recorded_by=actor,
         recorded_at=now,
     )
-    files = _store_attachments(mediation, attachments, actor, now, agreement=agreement)
+    files = uploads_store(
+        MediationAttachment,
+        attachments,
+        actor=actor,
+        now=now,
+        mediation=mediation,
+        agreement=agreement,
+    )
     effective = _refresh_effective(agreement)
     data: dict[str, Any] = {
         "agreement": agreement.number,
@@ -809,9 +785,11 @@ def session_attach(
     _require_mediator(actor, case, "session_attach", mediation)
     if not attachments:
         raise DomainError("files", _("Choose at least one file."), field="files")
-    _validate_attachments(attachments)
+    uploads_validate(attachments)
     session = MediationSession.objects.get(pk=session_id)
-    files = _store_attachments(mediation, attachments, actor, now, session=session)
+    files = uploads_store(
+        MediationAttachment, attachments, actor=actor, now=now, mediation=mediation, session=session
+    )
     _event(actor, case, "mediation_session_attach", now, session=session.pk, files=files)
     audit_record(
         action="mediation.session_attach",
