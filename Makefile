@@ -64,8 +64,10 @@ messages: setup
 # Figures of the case engine at scale (100,000 registrations through the service, the
 # work queue at 1,000,000 cases), on a database of its own: SQLite under var/bench/, or
 # fengqiao_bench when DATABASE_URL points to PostgreSQL. Prints one JSON object.
+# Then the deadline sweep and the warning rules at 100,000 open cases (bench.rules).
 bench: setup
 	$(BIN)/python -m bench.cases
+	$(BIN)/python -m bench.rules
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -88,14 +88,33 @@ def alert_rules_settings() -> dict[str, AlertRule]:
 def alert_responsible_users(alert: Alert) -> list[Any]:
     """Who answers for an alert: the leaders over its area, and the handlers of its cases."""
     from fengqiao.accounts.models import User
-    from fengqiao.accounts.roles import Role
 
-    ids = set(
-        User.objects.filter(
-            is_active=True,
-            role_grants__role=Role.LEADER,
-            home_area_id__in=alert.area.ancestor_ids,
-        ).values_list("id", flat=True)
+    case_ids = {alert.pk: list(alert.cases.values_list("id", flat=True))}
+    ids = alert_responsible_user_ids([alert], case_ids)[alert.pk]
+    return list(User.objects.filter(pk__in=ids).order_by("id"))
+
+
+def alert_responsible_user_ids(
+    alerts: list[Alert], case_ids: dict[int, list[int]]
+) -> dict[int, set[int]]:
+    """`alert_responsible_users` for many alerts in two queries (alert id → user ids)."""
+    from fengqiao.accounts.models import User
+    from fengqiao.accounts.roles import Role
+    from fengqiao.cases.models import Case
+
+    leaders = list(
+        User.objects.filter(is_active=True, role_grants__role=Role.LEADER, home_area__isnull=False)
+        .values_list("pk", "home_area__path")
+        .distinct()
     )
-    ids.update(alert.cases.exclude(handler_user=None).values_list("handler_user", flat=True))
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("id"))
+    wanted = {case_id for ids in case_ids.values() for case_id in ids}
+    handlers = dict(
+        Case.objects.filter(pk__in=wanted, handler_user__is_active=True).values_list(
+            "pk", "handler_user_id"
+        )
+    )
+    return {
+        alert.pk: {pk for pk, path in leaders if alert.area_path.startswith(path)}
+        | {handlers[case_id] for case_id in case_ids.get(alert.pk, ()) if case_id in handlers}
+        for alert in alerts
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +30,10 @@ from fengqiao.accounts.roles import Role
 from fengqiao.alerts.models import ACTIVE_STATUSES, Alert, AlertRule, Severity, Status
 from fengqiao.alerts.rules import Finding, all_rules
 from fengqiao.alerts.rules.leader_flag import rule as leader_flag_rule
-from fengqiao.alerts.selectors import alert_list_for_user, alert_responsible_users
+from fengqiao.alerts.selectors import alert_list_for_user, alert_responsible_user_ids
 from fengqiao.areas.models import Area
 from fengqiao.audit.models import Outcome
-from fengqiao.audit.services import audit_record
+from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
@@ -95,13 +96,76 @@ def _raise_new(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime)
             )
         )
     new = [finding for key, finding in unique.items() if key not in existing]
-    areas = Area.objects.in_bulk({finding.area_id for finding in new})
-    raised = []
-    for finding in new:
-        alert = _raise(rule_code, finding, area=areas[finding.area_id], now=now)
-        if alert is not None:
-            raised.append(alert)
+    raised: list[Alert] = []
+    for start in range(0, len(new), KEY_CHUNK):
+        raised.extend(_raise_chunk(rule_code, new[start : start + KEY_CHUNK], now=now))
     return raised
+
+
+@transaction.atomic
+def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime) -> list[Alert]:
+    """The alerts of a chunk of findings, with their cases, audit rows and notices, in one
+    transaction and a few statements whatever the chunk's size.
+
+    Keys another pass inserted meanwhile are skipped by the unique index and left to it:
+    the rows this pass inserted carry its claim.
+    """
+    claim = uuid.uuid4().hex
+    areas = Area.objects.in_bulk({finding.area_id for finding in findings})
+    Alert.objects.bulk_create(
+        [
+            Alert(
+                rule_code=rule_code,
+                severity=finding.severity,
+                title=finding.title[:200],
+                detail=finding.detail,
+                area=areas[finding.area_id],
+                area_path=areas[finding.area_id].path,
+                condition_key=finding.condition_key,
+                claim=claim,
+                created_at=now,
+            )
+            for finding in findings
+        ],
+        ignore_conflicts=True,
+    )
+    mine = {
+        alert.condition_key: alert
+        for alert in Alert.objects.filter(
+            condition_key__in=[finding.condition_key for finding in findings], claim=claim
+        ).select_related("area")
+    }
+    ours = [(mine[f.condition_key], f) for f in findings if f.condition_key in mine]
+    if not ours:
+        return []
+    Alert.cases.through.objects.bulk_create(
+        [
+            Alert.cases.through(alert_id=alert.pk, case_id=case_id)
+            for alert, finding in ours
+            for case_id in dict.fromkeys(finding.case_ids)
+        ],
+        ignore_conflicts=True,
+    )
+    audit_record_many(
+        [
+            {
+                "action": "alert.raise",
+                "target": alert,
+                "area": alert.area,
+                "details": {
+                    "rule": rule_code,
+                    "severity": finding.severity,
+                    "cases": list(finding.case_ids),
+                },
+            }
+            for alert, finding in ours
+        ]
+    )
+    _notify_responsible(
+        [alert for alert, _finding in ours],
+        {alert.pk: sorted(set(finding.case_ids)) for alert, finding in ours},
+    )
+    return [alert for alert, _finding in ours]
 
 
 @transaction.atomic
@@ -135,39 +199,49 @@ def _raise(
             "cases": list(finding.case_ids),
         },
     )
-    _notify_responsible(alert)
+    _notify_responsible([alert], {alert.pk: sorted(set(finding.case_ids))})
     return alert
 
 
-def _notify_responsible(alert: Alert) -> None:
+def _notify_responsible(alerts: list[Alert], case_ids: dict[int, list[int]]) -> None:
     """Tell the area's leaders and the cases' handlers, if notifications are installed.
 
-    Inside the alert's transaction: the in-app notices commit with the alert or not at
+    Inside the alerts' transaction: the in-app notices commit with the alerts or not at
     all (a worker killed in between cannot leave an alert nobody was told of), and the
     notification app sends e-mail and SMS only after the commit.
     """
     if not apps.is_installed("fengqiao.notify"):
         return
     try:
-        from fengqiao.notify.services import notify
+        from fengqiao.notify import services as notify_services
     except ImportError:
         return
-    recipients = [user for user in alert_responsible_users(alert) if user != alert.raised_by]
-    if not recipients:
-        return
-    notify(
-        recipients=recipients,
-        kind="alert",
-        title=alert.title,
-        body=alert.detail,
-        link=reverse("alert_detail", args=[alert.pk]),
-        case=alert.cases.order_by("id").first(),
-        dedupe_key=f"alert:{alert.pk}",
-    )
+    from fengqiao.cases.models import Case
+
+    responsible = alert_responsible_user_ids(alerts, case_ids)
+    first_cases = Case.objects.only("id").in_bulk([ids[0] for ids in case_ids.values() if ids])
+    messages = []
+    for alert in alerts:
+        recipients = sorted(responsible[alert.pk] - {alert.raised_by_id})
+        if not recipients:
+            continue
+        first = case_ids.get(alert.pk) or [None]
+        messages.append(
+            notify_services.Message(
+                recipients=recipients,
+                kind="alert",
+                title=alert.title,
+                body=alert.detail,
+                link=reverse("alert_detail", args=[alert.pk]),
+                case=first_cases.get(first[0]),
+                dedupe_key=f"alert:{alert.pk}",
+            )
+        )
+    if messages:
+        notify_services.notify_many(messages)
 
 
 # --------------------------------------------------------------------------- leader's flag
-@transaction.atomic
 def alert_flag_case(
     *,
     actor: Any,
@@ -176,8 +250,11 @@ def alert_flag_case(
     severity: str = Severity.HIGH,
     now: dt.datetime | None = None,
 ) -> Alert:
-    """A centre leader flags a case for attention; the alert is raised at once."""
-    now = now or clock.now()
+    """A centre leader flags a case for attention; the alert is raised at once.
+
+    The role and the scope are checked before the transaction opens, so that the audit
+    row of a refusal is not rolled back with it.
+    """
     if Role.LEADER not in jurisdiction.roles_of(actor):
         audit_record(
             action="alert.flag",
@@ -188,6 +265,11 @@ def alert_flag_case(
         )
         raise DomainError("not_allowed", _("Only a centre leader can flag a case."))
     case = case_get_for_user(user=actor, pk=case_id)
+    return _flag(actor, case, note, severity, now or clock.now())
+
+
+@transaction.atomic
+def _flag(actor: Any, case: Any, note: str, severity: str, now: dt.datetime) -> Alert:
     note = (note or "").strip()
     if not note:
         raise DomainError("note", _("Say why the case needs attention."), field="note")
@@ -247,31 +329,56 @@ def actions_for(alert: Alert) -> list[tuple[str, AlertTransition]]:
     return [(name, t) for name, t in ACTIONS.items() if alert.status in t.sources]
 
 
-@transaction.atomic
+class AlertActionRefused(DomainError):
+    """The alert's status does not allow the action; audited once the transaction is over."""
+
+    def __init__(self, message: str, *, audit: dict[str, Any]) -> None:
+        super().__init__("not_allowed", message)
+        self.audit = audit
+
+
 def alert_act(
     *, actor: Any, alert_id: int, action: str, note: str = "", now: dt.datetime | None = None
 ) -> Alert:
     """Acknowledge, handle (with a note) or dismiss (with a reason) an alert. Raises
-    DomainError (refused) or Http404 (the alert is not in the actor's jurisdiction)."""
-    now = now or clock.now()
+    DomainError (refused) or Http404 (the alert is not in the actor's jurisdiction).
+
+    Scope is checked before the transaction opens and a refusal audited after it has
+    rolled back, so neither audit row is lost with the refused change.
+    """
     transition = ACTIONS.get(action)
     if transition is None:
         raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
     # Scope first: an alert outside the jurisdiction does not exist for this actor.
     jurisdiction.get_in_scope(actor, alert_list_for_user(user=actor), alert_id)
-    alert = Alert.objects.select_for_update().select_related("area").get(pk=alert_id)
+    try:
+        return _act(actor, alert_id, action, transition, note, now or clock.now())
+    except AlertActionRefused as refused:
+        audit_record(**refused.audit)
+        raise
+
+
+@transaction.atomic
+def _act(
+    actor: Any,
+    alert_id: int,
+    action: str,
+    transition: AlertTransition,
+    note: str,
+    now: dt.datetime,
+) -> Alert:
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("area").get(pk=alert_id)
     if alert.status not in transition.sources:
-        audit_record(
-            action=f"alert.{action}",
-            actor=actor,
-            target=alert,
-            outcome=Outcome.DENIED,
-            details={"status": alert.status},
-        )
-        raise DomainError(
-            "not_allowed",
+        raise AlertActionRefused(
             _("This alert is %(status)s; it cannot be changed that way.")
             % {"status": alert.get_status_display()},
+            audit={
+                "action": f"alert.{action}",
+                "actor": actor,
+                "target": alert,
+                "outcome": Outcome.DENIED,
+                "details": {"status": alert.status},
+            },
         )
     note = (note or "").strip()
     if transition.note_required is not None and not note:

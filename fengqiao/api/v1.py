@@ -20,9 +20,12 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fengqiao.api import auth, cases, errors, reference
+from fengqiao.api.alerts import router as alerts_router
 from fengqiao.api.followups import router as followups_router
 from fengqiao.api.idempotency import json_response
 from fengqiao.api.mediation import router as mediation_router
+from fengqiao.api.notifications import emergency_router
+from fengqiao.api.notifications import router as notifications_router
 from fengqiao.api.reports import router as reports_router
 from fengqiao.api.supervision import router as supervision_router
 
@@ -71,5 +74,8 @@ api.add_router("/cases", cases.router)
 api.add_router("/mediation", mediation_router)
 api.add_router("/followups", followups_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/alerts", alerts_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/emergencies", emergency_router)
 api.add_router("/reports", reports_router)
 api.add_router("", reference.router)

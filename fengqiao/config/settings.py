@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "fengqiao.mediation",
     "fengqiao.followups",
     "fengqiao.supervision",
+    "fengqiao.emergency",
     "fengqiao.reports",
     "fengqiao.api",
     "fengqiao.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("followups/", include("fengqiao.followups.urls")),
     path("notifications/", include("fengqiao.notify.urls")),
     path("supervision/", include("fengqiao.supervision.urls")),
+    path("emergency/", include("fengqiao.emergency.urls")),
     path("reports/", include("fengqiao.reports.urls")),
     path("", include("fengqiao.web.urls")),
 ]
