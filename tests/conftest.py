@@ -61,6 +61,36 @@ def _teardown_with_guards_lifted(self: TransactionTestCase) -> None:
 TransactionTestCase._fixture_teardown = _teardown_with_guards_lifted
 
 
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Any:
+    """pytest-django's live server, started after the test database exists so that it is
+    stopped before the database is dropped: PostgreSQL refuses to drop a database that the
+    server's threads still hold."""
+    from pytest_django import live_server_helper
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = live_server_helper.LiveServer(address)
+    yield server
+    server.stop()
+    # A browser's keep-alive connection keeps its request thread, and that thread's database
+    # session, alive after the server stops; end those sessions so the database can go.
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with django_db_blocker_unblocked(request), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+def django_db_blocker_unblocked(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue("django_db_blocker").unblock()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Migrations load the calendar, tiers and categories, but a transactional test's flush
