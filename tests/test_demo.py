@@ -38,8 +38,37 @@ from fengqiao.demo.cases import (
     YEAR_START,
     CasePlan,
 )
+from fengqiao.demo.cases.plan import (
+    AgreementPlan,
+    FollowUpPlan,
+    JudicialApplyPlan,
+    JudicialResultPlan,
+    MediationStartPlan,
+    SessionPlan,
+    SignaturePlan,
+)
 from fengqiao.demo.generator import DEMO_ACCOUNTS, TownPlan, build_plan, write_plan
 from fengqiao.demo.management.commands.seed_demo import case_summary, generate_password
+from fengqiao.followups.models import (
+    FollowUp,
+    FollowUpAttempt,
+    Method,
+    Result,
+    Satisfaction,
+    Status,
+)
+from fengqiao.followups.selectors import followup_counts
+from fengqiao.mediation.models import (
+    Agreement,
+    AgreementSignature,
+    JudicialResult,
+    Mediation,
+    MediationSession,
+    MediationStatus,
+    Regime,
+    Setting,
+)
+from fengqiao.mediation.selectors import judicial_warning
 from fengqiao.orgs.models import MediationMembership, MediationOrganization, MembershipRole
 from fengqiao.people.models import Gender, Organization, Person
 from fengqiao.people.services import id_digest
@@ -79,6 +108,18 @@ def test_another_seed_gives_other_residents_and_cases() -> None:
     first, second = build_plan(11, cases=SMALL_YEAR), build_plan(12, cases=SMALL_YEAR)
     assert first.persons != second.persons
     assert first.cases != second.cases
+
+
+def test_the_same_seed_gives_the_same_mediations_and_follow_ups() -> None:
+    # given / when
+    first, second = build_plan(11, cases=SMALL_YEAR), build_plan(11, cases=SMALL_YEAR)
+    other = build_plan(12, cases=SMALL_YEAR)
+
+    # then
+    records = [case.records for case in first.cases]
+    assert any(records)
+    assert records == [case.records for case in second.cases]
+    assert records != [case.records for case in other.cases]
 
 
 def test_the_cases_leave_the_town_as_it_is(plan: TownPlan, town_only: TownPlan) -> None:
@@ -240,6 +281,9 @@ def test_every_case_happens_within_the_demo_year_in_order(plan: TownPlan) -> Non
         times = [case.received_at, *(step.at for step in case.steps)]
         assert times == sorted(times) and len(set(times)) == len(times)
         assert times[-1] <= CUTOFF
+        records = [record.at for record in case.records]
+        assert records == sorted(records)
+        assert all(case.received_at < at <= CUTOFF for at in records)
 
 
 def test_every_step_is_allowed_by_the_lifecycle_table(plan: TownPlan) -> None:
@@ -307,15 +351,140 @@ def test_the_story_case_follows_the_walkthrough(plan: TownPlan) -> None:
         ("dispatcher", "dispatch"),
         ("mediator01", "acknowledge"),
         ("mediator01", "start"),
-        ("mediator01", "record_milestone"),
         ("mediator01", "resolve"),
         ("clerk", "close"),
     ]
     assert story.steps[1].handler.ref == "物业纠纷调解队"
     assert story.is_resolved
-    resolution = story.steps[5].note
+    resolution = story.steps[4].note
     assert "5月25日前" in resolution and "长效养护" in resolution
-    assert "回访" in story.steps[6].note
+    assert "回访" in story.steps[5].note
+    assert [type(record).__name__ for record in story.records] == [
+        "MediationStartPlan",
+        "SessionPlan",
+        "AgreementPlan",
+        "SignaturePlan",
+        "SignaturePlan",
+        "SignaturePlan",
+        "FollowUpPlan",
+        "FollowUpPlan",
+        "FollowUpPlan",
+    ]
+
+
+def _records(case: CasePlan, kind: type) -> list:
+    return [record for record in case.records if isinstance(record, kind)]
+
+
+def test_disputes_settled_by_a_committee_or_team_are_mediated_to_an_agreement(
+    plan: TownPlan,
+) -> None:
+    disputes = _disputes(plan)
+    mediated = [case for case in disputes if _records(case, MediationStartPlan)]
+    agreements = [a for case in disputes for a in _records(case, AgreementPlan)]
+    # most resolved disputes go through a committee or a specialised team
+    assert 50 <= len(mediated) <= 110
+    assert 50 <= len(agreements) <= 110
+    oral = [agreement for agreement in agreements if agreement.oral]
+    assert 5 <= len(oral) < len(agreements) / 2
+    assert all(not a.terms and a.performance_note for a in oral)
+    for case in mediated:
+        sessions = _records(case, SessionPlan)
+        assert sessions and all(s.place and s.minutes and s.held_at < s.at for s in sessions)
+        roles = {party.role for party in case.parties}
+        for agreement in _records(case, AgreementPlan):
+            assert all(
+                term.obligor in roles and term.due_on >= agreement.made_on
+                for term in agreement.terms
+            )
+        signed = _records(case, SignaturePlan)
+        written = [a for a in _records(case, AgreementPlan) if not a.oral]
+        assert len(signed) == len(written) * (len(roles) + 1)
+    # disputes guided elsewhere are not mediated here
+    guided = [
+        case for case in disputes if case.outcome in {Outcome.LITIGATION, Outcome.ARBITRATION}
+    ]
+    assert guided and not any(
+        case.records and _records(case, MediationStartPlan) for case in guided
+    )
+
+
+def test_open_disputes_in_mediation_have_sessions_but_no_agreement(small_year: TownPlan) -> None:
+    under_way = [
+        case
+        for case in _disputes(small_year)
+        if case.is_open and case.state != State.RESOLVED and _records(case, MediationStartPlan)
+    ]
+    assert under_way
+    for case in under_way:
+        assert _records(case, SessionPlan)
+        assert not _records(case, AgreementPlan) and not _records(case, SignaturePlan)
+
+
+def test_a_few_agreements_go_to_court_for_confirmation_one_withdrawn(plan: TownPlan) -> None:
+    results = [r.result for case in plan.cases for r in _records(case, JudicialResultPlan)]
+    applications = [a for case in plan.cases for a in _records(case, JudicialApplyPlan)]
+    assert len(applications) == len(results) >= 2
+    assert results.count(JudicialResult.WITHDRAWN) == 1
+    assert set(results) == {JudicialResult.WITHDRAWN, JudicialResult.CONFIRMED}
+
+
+def test_one_agreement_s_judicial_window_closes_in_the_week_after_now(plan: TownPlan) -> None:
+    today = REFERENCE_NOW.date()
+    closing = [
+        (case, agreement)
+        for case in plan.cases
+        for agreement in _records(case, AgreementPlan)
+        if not agreement.oral and 0 <= (agreement.made_on + dt.timedelta(days=30) - today).days <= 7
+    ]
+    assert len(closing) == 1
+    case, _agreement = closing[0]
+    # resolved and still awaiting its 30-day follow-up: not closed, counted as resolved
+    assert case.state == State.RESOLVED and case.is_resolved
+    assert not _records(case, JudicialApplyPlan)
+
+
+def test_follow_ups_are_varied_and_done_before_closing(plan: TownPlan) -> None:
+    followups = [f for case in plan.cases for f in _records(case, FollowUpPlan)]
+    reached = [f for f in followups if f.reached]
+    satisfaction = Counter(f.satisfaction for f in reached)
+    assert satisfaction[Satisfaction.SATISFIED] > 0.7 * len(reached)
+    assert satisfaction[Satisfaction.BASICALLY_SATISFIED] > 0.05 * len(reached)
+    assert satisfaction[Satisfaction.DISSATISFIED] == 1
+    assert sum(not f.performed for f in followups) == 1
+    unreached = [f for f in followups if not f.reached]
+    assert 0 < len(unreached) < 0.06 * len(followups)
+    for case in plan.cases:
+        if any(step.action == "close" for step in case.steps):
+            closed = max(step.at for step in case.steps if step.action == "close")
+            assert all(f.at < closed for f in _records(case, FollowUpPlan))
+    # a party not reached is called again and reached
+    for miss in unreached:
+        case = next(c for c in plan.cases if miss in c.records)
+        later = case.records[case.records.index(miss) + 1 :]
+        assert (
+            any(
+                isinstance(r, FollowUpPlan) and r.reached and r.scheduled_on == miss.scheduled_on
+                for r in later
+            )
+            or later == ()
+        )
+
+
+def test_a_follow_up_that_finds_the_agreement_not_kept_reopens_the_case(plan: TownPlan) -> None:
+    reopened = [case for case in _disputes(plan) if any(s.action == "reopen" for s in case.steps)]
+    assert len(reopened) == 2
+    for case in reopened:
+        (reopen,) = [step for step in case.steps if step.action == "reopen"]
+        failing = [
+            f
+            for f in _records(case, FollowUpPlan)
+            if f.at < reopen.at and (not f.performed or f.satisfaction == Satisfaction.DISSATISFIED)
+        ]
+        assert len(failing) == 1 and reopen.actor == "leader"
+        # mediated again, resolved and closed
+        assert [s.action for s in case.steps if s.at > reopen.at] == ["resolve", "close"]
+        assert case.is_resolved and case.state == State.CLOSED
 
 
 def test_the_summary_line_counts_the_cases(plan: TownPlan) -> None:
@@ -337,8 +506,32 @@ def test_write_plan_plays_every_case_through_the_services(small_year: TownPlan) 
         assert case.is_open == planned.is_open
     disputes = Case.objects.filter(kind=Kind.DISPUTE)
     assert disputes.count() == SMALL_YEAR.disputes
-    resolved = disputes.filter(state=State.CLOSED, outcome=Outcome.RESOLVED)
+    resolved = disputes.filter(state__in=[State.RESOLVED, State.CLOSED], outcome=Outcome.RESOLVED)
     assert resolved.count() == SMALL_YEAR.disputes_resolved
+
+    # the mediation records and follow-ups, as planned
+    planned = [record for case in small_year.cases for record in case.records]
+
+    def count(kind: type) -> int:
+        return sum(isinstance(record, kind) for record in planned)
+
+    assert Mediation.objects.count() == count(MediationStartPlan) > 0
+    assert MediationSession.objects.count() == count(SessionPlan)
+    assert Agreement.objects.count() == count(AgreementPlan)
+    assert AgreementSignature.objects.count() == count(SignaturePlan)
+    assert FollowUpAttempt.objects.count() == count(FollowUpPlan)
+    # every written agreement took effect; every mediation concluded ended in success
+    assert not Agreement.objects.filter(effective_on__isnull=True).exists()
+    assert not Mediation.objects.exclude(
+        status__in=[MediationStatus.SUCCEEDED, MediationStatus.OPEN]
+    ).exists()
+    under_way = Mediation.objects.filter(status=MediationStatus.OPEN)
+    assert under_way.exists()
+    for mediation in under_way:
+        assert mediation.case.is_open and mediation.sessions.exists()
+        assert not Agreement.objects.filter(mediation=mediation).exists()
+    # closed cases have every follow-up done (or cancelled by a reopening)
+    assert not FollowUp.objects.filter(case__state=State.CLOSED, status=Status.SCHEDULED).exists()
 
     # each timeline replays, step by step, into the case's current state
     steps: dict[int, list[CaseEvent]] = {}
@@ -363,6 +556,15 @@ def test_write_plan_plays_every_case_through_the_services(small_year: TownPlan) 
     ).exists()
     assert Case.objects.filter(extension_requested_days__isnull=False).exists()
     assert AuditEvent.objects.get(action="demo.seed").details["cases"] == len(small_year.cases)
+
+    # the follow-up queue has work at "now", and one agreement's judicial window is closing
+    leader = User.objects.get(username="leader")
+    today = REFERENCE_NOW.date()
+    counts = followup_counts(user=leader, today=today)
+    assert counts["overdue"] + counts["today"] > 0
+    warned = [a for a in Agreement.objects.all() if judicial_warning(a, today)]
+    assert len(warned) == 1
+    assert warned[0].mediation.case.state == State.RESOLVED
 
 
 @pytest.mark.django_db
@@ -391,15 +593,61 @@ def test_the_story_case_is_stored_with_its_timeline(small_year: TownPlan) -> Non
         ("dispatcher", "dispatch", State.DISPATCHED),
         ("mediator01", "acknowledge", State.ACKNOWLEDGED),
         ("mediator01", "start", State.IN_PROGRESS),
-        ("mediator01", "record_milestone", State.IN_PROGRESS),
+        ("mediator01", "mediation_start", State.IN_PROGRESS),
+        ("mediator01", "mediation_session", State.IN_PROGRESS),
+        ("mediator01", "agreement_draft", State.IN_PROGRESS),
+        ("mediator01", "agreement_sign", State.IN_PROGRESS),
+        ("mediator01", "agreement_sign", State.IN_PROGRESS),
+        ("mediator01", "agreement_sign", State.IN_PROGRESS),
         ("mediator01", "resolve", State.RESOLVED),
+        ("grid01", "followup_kept", State.RESOLVED),
         ("grid01", "followup_kept", State.RESOLVED),
         ("grid01", "followup_kept", State.RESOLVED),
         ("clerk", "close", State.CLOSED),
     ]
     first, *_middle, last = story.events.order_by("sequence")
     assert first.at.date() == dt.date(2026, 5, 11)
-    assert last.at.date() == dt.date(2026, 5, 27)
+    assert last.at.date() == dt.date(2026, 6, 15)
+
+    # the on-site session, with the dialogue in its minutes
+    mediation = story.mediations.get()
+    assert (mediation.regime, mediation.status) == (Regime.PEOPLE, MediationStatus.SUCCEEDED)
+    assert mediation.organization.name == "物业纠纷调解队"
+    assert [user.username for user in mediation.mediators.all()] == ["mediator01"]
+    (session,) = mediation.sessions.all()
+    assert session.setting == Setting.ON_SITE
+    assert session.place == "万泉佳苑B区3号楼前"
+    assert "田秀兰：同意。" in session.minutes and "屋里也得开灯" in session.minutes
+    assert set(session.parties_present.all()) == set(story.parties.all())
+
+    # the agreement: the company prunes by 25 May, then trims every spring and autumn
+    agreement = mediation.agreement
+    assert not agreement.oral
+    (term,) = agreement.terms.all()
+    assert str(term.obligor) == data.PROPERTY_COMPANY_NAME
+    assert term.due_on == dt.date(2026, 5, 25)
+    assert "杨树、柳树" in term.content and "春、秋两季" in term.recurring
+    signers = {str(s.party or s.mediator.username) for s in agreement.signatures.all()}
+    assert signers == {data.STORY_RESIDENT_NAME, data.PROPERTY_COMPANY_NAME, "mediator01"}
+    assert agreement.effective_on == dt.date(2026, 5, 13)
+    assert agreement.judicial_deadline == dt.date(2026, 6, 12)
+
+    # followed up on the policy's days; the visit after the deadline finds the trees pruned
+    followups = list(story.followups.order_by("scheduled_on", "id"))
+    assert [(f.scheduled_on, f.status, f.result) for f in followups] == [
+        (dt.date(2026, 5, 20), Status.DONE, Result.KEPT),
+        (dt.date(2026, 5, 25), Status.DONE, Result.KEPT),
+        (dt.date(2026, 6, 12), Status.DONE, Result.KEPT),
+    ]
+    visit = followups[1].attempt_rows.get()
+    assert visit.by.username == "grid01" and visit.at.date() == dt.date(2026, 5, 26)
+    assert (visit.method, visit.reached, visit.satisfaction) == (
+        Method.HOME_VISIT,
+        True,
+        Satisfaction.SATISFIED,
+    )
+    assert list(visit.term_checks.values_list("performed", flat=True)) == [True]
+    assert "亮堂" in visit.notes
 
 
 # --------------------------------------------------------------- loading

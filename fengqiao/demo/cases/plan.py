@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fengqiao.cases.defaults import DEFAULT_TIERS
-from fengqiao.cases.models import Outcome, State
+from fengqiao.cases.models import Kind, Outcome, State
 from fengqiao.cases.workflow import OPEN_STATES
 from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar
 
@@ -86,6 +86,112 @@ class StepPlan:
     target: str = ""  # the key of the case this one is merged into
 
 
+# ------------------------------------------------------- mediation and follow-up
+# Records that are not lifecycle steps: played through the mediation and follow-up
+# services at their time, between the case's steps. Parties are named by their role.
+@dataclass(frozen=True)
+class MediationStartPlan:
+    at: dt.datetime
+    actor: str
+    organization: str
+    mediators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    at: dt.datetime  # recorded at
+    actor: str
+    held_at: dt.datetime
+    place: str
+    setting: str
+    minutes: str
+    others_present: str = ""
+
+
+@dataclass(frozen=True)
+class TermPlan:
+    obligor: str  # the party role that performs it
+    content: str
+    manner: str
+    due_on: dt.date
+    recurring: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementPlan:
+    at: dt.datetime
+    actor: str
+    made_on: dt.date
+    facts: str
+    matters: str
+    terms: tuple[TermPlan, ...] = ()
+    oral: bool = False
+    performance_note: str = ""
+
+
+@dataclass(frozen=True)
+class SignaturePlan:
+    at: dt.datetime
+    actor: str
+    signed_on: dt.date
+    party: str = ""  # a party role, or
+    mediator: str = ""  # a mediator's username
+
+
+@dataclass(frozen=True)
+class JudicialApplyPlan:
+    at: dt.datetime
+    actor: str
+    applied_on: dt.date
+
+
+@dataclass(frozen=True)
+class JudicialResultPlan:
+    at: dt.datetime
+    actor: str
+    result: str
+    result_on: dt.date
+
+
+@dataclass(frozen=True)
+class FollowUpPlan:
+    """One attempt at the follow-up planned for `scheduled_on`: the one for the case's
+    `term`th agreed term in effect (in the order the services list them), or with `term`
+    0 the one counted in days after the result."""
+
+    at: dt.datetime
+    actor: str
+    scheduled_on: dt.date
+    method: str
+    reached: bool
+    satisfaction: str = ""
+    term: int = 0
+    performed: bool = True
+    notes: str = ""
+
+
+Record = (
+    MediationStartPlan
+    | SessionPlan
+    | AgreementPlan
+    | SignaturePlan
+    | JudicialApplyPlan
+    | JudicialResultPlan
+    | FollowUpPlan
+)
+
+# The demo centre's follow-up policy (回访): disputes keep the product's default (7 and 30
+# days after the result, and each agreed term's deadline); other matters get one call
+# three days after the result; a consultation answered needs none.
+FOLLOWUP_POLICY: dict[str, tuple[tuple[int, ...], bool]] = {
+    Kind.DISPUTE: ((7, 30), True),
+    Kind.DEMAND: ((3,), False),
+    Kind.HAZARD: ((3,), False),
+    Kind.EMERGENCY: ((3,), False),
+    Kind.CONSULTATION: ((), False),
+}
+
+
 @dataclass(frozen=True)
 class PartyPlan:
     role: str
@@ -112,6 +218,7 @@ class CasePlan:
     received_at: dt.datetime
     parties: tuple[PartyPlan, ...]
     steps: tuple[StepPlan, ...]
+    records: tuple[Record, ...] = ()
 
     @property
     def state(self) -> str:
@@ -123,8 +230,9 @@ class CasePlan:
 
     @property
     def is_resolved(self) -> bool:
-        """Settled (化解成功) and closed: what the headline "129 resolved" counts."""
-        return self.state == State.CLOSED and self.outcome == Outcome.RESOLVED
+        """Settled (化解成功), closed or still awaiting its follow-ups: what the headline
+        "129 resolved" counts, as the figures do."""
+        return self.state in {State.RESOLVED, State.CLOSED} and self.outcome == Outcome.RESOLVED
 
     @property
     def outcome(self) -> str:

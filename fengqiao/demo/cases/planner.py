@@ -19,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 from fengqiao.cases.models import Channel, Grade, Kind, Outcome, PartyRole, State
 from fengqiao.demo import data
 from fengqiao.demo.cases import texts as text
+from fengqiao.demo.cases.mediating import MediationDrawer
 from fengqiao.demo.cases.plan import (
     CUTOFF,
     OPEN_STATES_SHOWN,
+    REFERENCE_NOW,
     SHANGHAI,
     TIER_DAYS,
     YEAR_END,
     YEAR_START,
+    AgreementPlan,
     CasePlan,
     CaseVolume,
     Handler,
@@ -41,6 +44,12 @@ if TYPE_CHECKING:
     from fengqiao.demo.generator import TownPlan
 
 MINUTE = dt.timedelta(minutes=1)
+# When an agreement must be made for its 30-day judicial-confirmation window to close in
+# the week after the demo's "now" (the warning shows from 7 days before).
+JUDICIAL_WINDOW = (
+    REFERENCE_NOW.date() - dt.timedelta(days=29),
+    REFERENCE_NOW.date() - dt.timedelta(days=24),
+)
 DAY_STARTS = dt.time(8, 30)
 DAY_ENDS = dt.time(17, 45)
 
@@ -112,7 +121,12 @@ class _Spec:
     outcome_note: str = ""
     grade: str = ""
     force_suspend: bool = False
-    reopen: bool = False
+    reopen: str = ""  # how a follow-up finds the agreement not kept: "term" | "dissatisfied"
+    # resolved late in October: the judicial-confirmation window closes at the demo's "now"
+    judicial_window: bool = False
+    # filled when the case is drawn: who follows it up, and its words for the records
+    followup_actor: str = ""
+    words: dict[str, Any] | None = None
 
 
 class _Stop(Exception):
@@ -126,7 +140,14 @@ class _Path:
         self.t = received_at
         self.state: str = State.REPORTED
         self.steps: list[StepPlan] = []
+        self.records: list[Any] = []
         self.stop = stop
+        self.mediating: tuple[dt.datetime, str] | None = None  # since when, by whom
+
+    def record(self, record: Any) -> None:
+        """A mediation or follow-up record; the next step comes after it."""
+        self.records.append(record)
+        self.t = max(self.t, record.at)
 
     def add(self, at: dt.datetime, actor: str, action: str, state: str = "", **fields: Any) -> None:
         at = max(at, self.t + MINUTE)
@@ -148,6 +169,7 @@ class Planner:
         self.calendar = package_calendar()
         self._day_cache: dict[tuple[dt.date, dt.date, tuple[int, ...]], tuple[list, list]] = {}
         self.counter = 0
+        self.drawer = MediationDrawer(self)
 
     # ----------------------------------------------------------------- time
     def is_working_day(self, day: dt.date) -> bool:
@@ -181,6 +203,9 @@ class Planner:
             return self.later(t, 30, 240)
         day = add_working_days(self.calendar, t.astimezone(SHANGHAI).date(), days)[0]
         return max(self.working_moment(day), t + MINUTE)
+
+    def working_days_after_day(self, day: dt.date, days: int) -> dt.date:
+        return add_working_days(self.calendar, day, days)[0]
 
     def working_days_before(self, day: dt.date, days: int) -> dt.date:
         while days > 0:
@@ -290,6 +315,19 @@ class Planner:
                 agency=kind_,
             )
 
+        in_mediation = kind == Kind.DISPUTE and spec.open_state in {
+            State.IN_PROGRESS,
+            State.SUSPENDED,
+        }
+        if (spec.judicial_window or in_mediation) and team:
+            # With a team: the dispute whose agreement's window is closing, and those
+            # standing open in mediation (else with the village committee, below).
+            name, head = team
+            return _Route(
+                "clerk" if in_field else intake, "dispatcher", Handler("team", name), head
+            )
+        if in_mediation and village.committee_member:
+            return local(Handler("team", village.committee), village.committee_member)
         if spec.open_state == State.TRANSFERRED:
             return agency(AGENCY_BY_CATEGORY.get(template.category, "civil_affairs"))
         if spec.open_state == State.ESCALATED:
@@ -426,11 +464,25 @@ class Planner:
         longitude = (unit.longitude + Decimal(rng.randint(-600, 600)) * jitter).quantize(jitter)
 
         route = self.route(spec, unit, reporter)
+        spec.followup_actor = unit.grid.worker or unit.village.cadre
+        spec.words = {
+            "values": values,
+            "title": title,
+            "account": account,
+            "complaint": self.fill(template.account, values),
+            "roles": tuple(party.role for party in parties),
+        }
         months = template.months
         for _attempt in range(40):
             day = self.receipt_day(low, high, months)
             received_at = self.receipt_moment(day, kind, channel)
-            steps = self.path(spec, route, grade, values, received_at)
+            steps, records = self.path(spec, route, grade, values, received_at)
+            if spec.judicial_window:
+                made = [r.made_on for r in records if isinstance(r, AgreementPlan)]
+                if made and JUDICIAL_WINDOW[0] <= made[0] <= JUDICIAL_WINDOW[1]:
+                    break
+                high, months = max(low, day - dt.timedelta(days=1)), ()
+                continue
             must_finish = spec.fate != "closed" or kind == Kind.DISPUTE
             if not must_finish or not steps or steps[-1].at <= CUTOFF:
                 break
@@ -441,6 +493,7 @@ class Planner:
         else:  # pragma: no cover - the windows are wide enough
             raise AssertionError(f"no room in the year for {spec}")
         steps = [step for step in steps if step.at <= CUTOFF]
+        records = [record for record in records if record.at <= CUTOFF]
         if spec.fate == "open":
             last = steps[-1] if steps else None
             reached = last.state if last else State.REPORTED
@@ -465,6 +518,7 @@ class Planner:
             received_at=received_at,
             parties=tuple(parties),
             steps=tuple(steps),
+            records=tuple(sorted(records, key=lambda record: record.at)),
         )
 
     # ------------------------------------------------------------------ a path
@@ -475,10 +529,12 @@ class Planner:
         grade: str,
         values: dict[str, Any],
         received_at: dt.datetime,
-    ) -> list[StepPlan]:
+    ) -> tuple[list[StepPlan], list[Any]]:
         stop: Callable[[StepPlan], bool] | None = None
+        self.drawer.terms, self.drawer.effective_on = (), None
+        self.drawer.case_terms = []
         if spec.fate == "open" and spec.open_state == State.REPORTED:
-            return []
+            return [], []
         if spec.fate == "open":
             if spec.extension_pending:
                 stop = lambda step: step.action == "request_extension"  # noqa: E731
@@ -488,7 +544,28 @@ class Planner:
         path = _Path(received_at, stop)
         with contextlib.suppress(_Stop):
             self.walk(path, spec, route, grade, values)
-        return path.steps
+        if (
+            spec.fate == "open"
+            and spec.kind == Kind.DISPUTE
+            and path.mediating is not None
+            and self.drawer.mediates(path.mediating[1])
+        ):
+            # Stands open with the mediation under way: sessions so far, no outcome.
+            since, worker = path.mediating
+            until = (
+                path.t if path.t - since > dt.timedelta(hours=2) else since + dt.timedelta(hours=20)
+            )
+            self.drawer.start_and_sessions(
+                path,
+                worker=worker,
+                since=since,
+                until=min(until, CUTOFF - dt.timedelta(hours=1)),
+                category=spec.template.category,
+                values=values,
+                complaint=spec.words["complaint"] if spec.words else "",
+                concluded=False,
+            )
+        return path.steps, path.records
 
     def walk(
         self, path: _Path, spec: _Spec, route: _Route, grade: str, values: dict[str, Any]
@@ -554,7 +631,7 @@ class Planner:
                 outcome=Outcome.RESOLVED,
                 note="经区综治中心协调相关部门，问题已解决。",
             )
-            self.close(path, spec.kind)
+            self.close(path, spec)
             return
         if route.agency:
             note = text.TRANSFER_NOTES.get(route.agency, "移交相关部门处理。")
@@ -580,7 +657,7 @@ class Planner:
                 outcome=spec.outcome,
                 note=self.fill(resolution, values),
             )
-            self.close(path, spec.kind)
+            self.close(path, spec)
             return
 
         # Sent to a person or team, who acknowledge it, work on it and record the result.
@@ -630,6 +707,7 @@ class Planner:
             State.IN_PROGRESS,
             note=rng.choice(text.START_NOTES),
         )
+        path.mediating = (path.t, worker)
 
         extension_days = 0
         if (
@@ -734,6 +812,7 @@ class Planner:
                 worker = team[1]
                 path.add(self.later(path.t, 10, 240), worker, "acknowledge", State.ACKNOWLEDGED)
                 path.add(self.later(path.t, 10, 480), worker, "start", State.IN_PROGRESS)
+                path.mediating = (path.t, worker)
             else:
                 path.add(
                     self.later(path.t, 10, 240),
@@ -744,6 +823,7 @@ class Planner:
                     note="上报后移交司法所组织调解。",
                 )
                 worker = self.town.liaisons["judicial"]
+                path.mediating = None
             finish = self.working_days_after(path.t, rng.randint(2, 8))
 
         resolution = (
@@ -751,36 +831,56 @@ class Planner:
             if spec.outcome != Outcome.RESOLVED
             else rng.choice(spec.template.resolutions)
         )
+        resolve_at = max(finish, self.later(path.t, 30, 240))
+        mediated = self.drawer.mediate(path, spec, worker, grade, resolve_at)
         path.add(
-            max(finish, self.later(path.t, 30, 240)),
+            resolve_at,
             worker,
             "resolve",
             State.RESOLVED,
             outcome=spec.outcome,
             note=self.fill(resolution, values),
         )
-        self.close(path, spec.kind)
-        if spec.reopen:
-            path.add(
-                self.working_days_after(path.t, rng.randint(5, 20)),
-                "leader",
-                "reopen",
-                State.IN_PROGRESS,
-                note=text.REOPEN_NOTES[0],
+        if mediated:
+            self.drawer.maybe_apply(
+                path, worker=worker, judicial=False if spec.reopen or spec.judicial_window else None
             )
-            path.add(
-                self.working_days_after(path.t, rng.randint(2, 6)),
-                worker,
-                "resolve",
-                State.RESOLVED,
-                outcome=Outcome.RESOLVED,
-                note="再次调解，对方已按协议履行完毕。",
-            )
-            self.close(path, spec.kind)
+        if not spec.reopen:
+            self.close(path, spec)
+            return
+        # The follow-up finds the agreement not kept; a leader reopens the case on the
+        # finding, it is mediated again and followed up once more.
+        fail = spec.reopen if spec.reopen != "term" or self.drawer.terms else "dissatisfied"
+        self.drawer.follow_up(
+            path, kind=kind, actor=spec.followup_actor, resolved_at=resolve_at, fail=fail
+        )
+        path.add(
+            self.later(path.t, 60, 600),
+            "leader",
+            "reopen",
+            State.IN_PROGRESS,
+            note=text.REOPEN_NOTES[0],
+        )
+        path.mediating = (path.t, worker)
+        resolve_at = self.working_days_after(path.t, rng.randint(2, 6))
+        self.drawer.mediate(path, spec, worker, grade, resolve_at, written=True)
+        path.add(
+            resolve_at,
+            worker,
+            "resolve",
+            State.RESOLVED,
+            outcome=Outcome.RESOLVED,
+            note="再次调解，对方已按协议履行完毕。",
+        )
+        self.close(path, spec)
 
-    def close(self, path: _Path, kind: str) -> None:
+    def close(self, path: _Path, spec: _Spec) -> None:
+        """Follow the handled case up on the policy's days, then close it."""
+        kind = spec.kind
+        resolved_at = next(step.at for step in reversed(path.steps) if step.action == "resolve")
+        self.drawer.follow_up(path, kind=kind, actor=spec.followup_actor, resolved_at=resolved_at)
         closer = weighted(self.rng, CLOSERS)
-        days = self.rng.choice((0, 1, 1, 2, 2, 3, 5))
+        days = self.rng.choice((0, 0, 1, 1, 2))
         path.add(
             self.working_days_after(path.t, days),
             closer,
@@ -812,18 +912,34 @@ class Planner:
         rng = self.rng
         cases: list[CasePlan] = [story_case(self.town)]
         late_start = YEAR_START
-        dispute_window = YEAR_END - dt.timedelta(days=45)
-        complex_window = YEAR_END - dt.timedelta(days=90)
+        # Disputes close after their 30-day follow-up.
+        dispute_window = YEAR_END - dt.timedelta(days=80)
+        complex_window = YEAR_END - dt.timedelta(days=125)
+        reopen_window = YEAR_END - dt.timedelta(days=150)
 
-        # Disputes: all but the story and the unresolved ones end resolved and closed.
+        # Disputes: all but the story and the unresolved ones end resolved and closed,
+        # one of them still awaiting its last follow-up at the cut-off (its agreement's
+        # judicial-confirmation window about to close); two reopened on a follow-up.
         resolved = volume.disputes_resolved - 1
-        reopened = min(2, resolved)
+        reopens = ("term", "dissatisfied")[: min(2, resolved)]
         for index in range(resolved):
             template = weighted(rng, ((t, t.weight) for t in text.DISPUTES))
-            spec = _Spec(template, Kind.DISPUTE, reopen=index < reopened)
+            spec = _Spec(
+                template, Kind.DISPUTE, reopen=reopens[index] if index < len(reopens) else ""
+            )
             grade = weighted(rng, template.grades)
             spec.grade = grade
-            high = complex_window if grade == Grade.COMPLEX or spec.reopen else dispute_window
+            high = complex_window if grade == Grade.COMPLEX else dispute_window
+            if spec.reopen:
+                high = reopen_window
+            if index == len(reopens):
+                spec.judicial_window, spec.grade = True, Grade.GENERAL
+                spec.template = rng.choice(
+                    [t for t in text.DISPUTES if t.category in self.town.team_by_category]
+                )
+                low = self.working_days_before(JUDICIAL_WINDOW[0], 3)
+                cases.append(self.plan_case(spec, low=low, high=JUDICIAL_WINDOW[1]))
+                continue
             cases.append(self.plan_case(spec, low=late_start, high=high))
         unresolved = volume.disputes - volume.disputes_resolved
         by_title = {t.title: t for t in text.DISPUTES}

@@ -12,11 +12,19 @@ from fengqiao.demo.cases.plan import (
     SHANGHAI,
     STORY_KEY,
     STORY_RECEIVED_AT,
+    AgreementPlan,
     CasePlan,
+    FollowUpPlan,
     Handler,
+    MediationStartPlan,
     PartyPlan,
+    SessionPlan,
+    SignaturePlan,
     StepPlan,
+    TermPlan,
 )
+from fengqiao.followups.models import Method, Satisfaction
+from fengqiao.mediation.models import Setting
 
 if TYPE_CHECKING:
     from fengqiao.demo.cases.town import TownView
@@ -59,33 +67,77 @@ def story_case(town: TownView) -> CasePlan:
             note="调解队到万泉佳苑B区现场查看树木遮挡情况，约请物业公司负责人次日到场调解。",
         ),
         StepPlan(
-            at(2, 15, 0),
-            head,
-            "record_milestone",
-            State.IN_PROGRESS,
-            note=(
-                "在3号楼前组织人民调解（邻里调），田秀兰、物业公司项目经理、社区网格员孙悦参加。"
-                "物业公司承认未及时回应业主诉求，同意修剪；已向田秀兰反馈调解结果。"
-            ),
-        ),
-        StepPlan(
-            at(2, 16, 30),
+            at(2, 16, 40),
             head,
             "resolve",
             State.RESOLVED,
             outcome=Outcome.RESOLVED,
-            note=(
-                "调解成功，双方达成协议：一、物业公司于2026年5月25日前修剪3号楼前杨树、柳树，"
-                "枝条修至不遮挡窗户与阳台；二、此后每年春、秋两季各修剪一次，纳入小区绿化长效养护"
-                "计划，由社区监督落实；三、田秀兰今后发现遮挡可直接向物业报修。双方签订人民调解协议书。"
+            note=text.STORY_RESOLUTION,
+        ),
+        StepPlan(at(35, 10, 0), "clerk", "close", State.CLOSED, note=text.STORY_CLOSE),
+    )
+    # The follow-ups fall on the days the policy gives: 7 days after the result (20 May),
+    # the term's deadline (25 May, visited the day after) and 30 days after (12 June).
+    worker = unit.grid.worker
+    pruned_by = day + dt.timedelta(days=14)
+    records = (
+        MediationStartPlan(at(1, 9, 40), head, team, (head,)),
+        SessionPlan(
+            at(2, 16, 5),
+            head,
+            held_at=at(2, 15, 0),
+            place=text.STORY_PLACE,
+            setting=Setting.ON_SITE,
+            minutes=text.STORY_MINUTES,
+            others_present=text.STORY_OTHERS_PRESENT,
+        ),
+        AgreementPlan(
+            at(2, 16, 15),
+            head,
+            made_on=day + dt.timedelta(days=2),
+            facts=text.STORY_FACTS,
+            matters=text.STORY_MATTERS,
+            terms=(
+                TermPlan(
+                    obligor=PartyRole.RESPONDENT,
+                    content=text.STORY_TERM,
+                    manner=text.STORY_TERM_MANNER,
+                    due_on=pruned_by,
+                    recurring=text.STORY_UPKEEP,
+                ),
             ),
         ),
-        StepPlan(
-            at(16, 10, 0),
-            "clerk",
-            "close",
-            State.CLOSED,
-            note="回访：5月26日网格员孙悦入户回访，物业已按约完成修剪，田秀兰家窗户、阳台采光恢复，当事人满意。予以办结归档。",
+        SignaturePlan(at(2, 16, 20), head, day + dt.timedelta(days=2), party=PartyRole.APPLICANT),
+        SignaturePlan(at(2, 16, 22), head, day + dt.timedelta(days=2), party=PartyRole.RESPONDENT),
+        SignaturePlan(at(2, 16, 25), head, day + dt.timedelta(days=2), mediator=head),
+        FollowUpPlan(
+            at(9, 10, 30),
+            worker,
+            day + dt.timedelta(days=9),
+            Method.PHONE,
+            True,
+            Satisfaction.SATISFIED,
+            notes=text.STORY_FOLLOWUPS[0],
+        ),
+        FollowUpPlan(
+            at(15, 9, 50),
+            worker,
+            pruned_by,
+            Method.HOME_VISIT,
+            True,
+            Satisfaction.SATISFIED,
+            term=1,
+            performed=True,
+            notes=text.STORY_FOLLOWUPS[1],
+        ),
+        FollowUpPlan(
+            at(32, 15, 20),
+            worker,
+            day + dt.timedelta(days=32),
+            Method.PHONE,
+            True,
+            Satisfaction.SATISFIED,
+            notes=text.STORY_FOLLOWUPS[2],
         ),
     )
     return CasePlan(
@@ -109,4 +161,5 @@ def story_case(town: TownView) -> CasePlan:
             PartyPlan(PartyRole.RESPONDENT, organization=data.PROPERTY_COMPANY_NAME),
         ),
         steps=steps,
+        records=records,
     )

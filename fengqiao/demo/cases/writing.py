@@ -6,7 +6,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fengqiao.demo.cases.plan import CasePlan, StepPlan
+from fengqiao.cases.models import Case, Kind
+from fengqiao.demo.cases.plan import (
+    FOLLOWUP_POLICY,
+    AgreementPlan,
+    CasePlan,
+    FollowUpPlan,
+    JudicialApplyPlan,
+    JudicialResultPlan,
+    MediationStartPlan,
+    Record,
+    SessionPlan,
+    SignaturePlan,
+    StepPlan,
+)
+from fengqiao.mediation.models import Regime
 
 
 @dataclass
@@ -43,7 +57,7 @@ def _inputs(step: StepPlan, refs: CaseRefs, ids: dict[str, tuple[int, int]]) -> 
 
 
 def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
-    """Play every step of `cases`, in time order, through the case services.
+    """Play every step and record of `cases`, in time order, through the services.
 
     Runs inside the caller's transaction. The calendar is loaded once and handed to every
     call. Returns counts of what was written.
@@ -51,17 +65,24 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
     from fengqiao.cases.services import PartyInput, case_act, case_create
     from fengqiao.workcal.selectors import calendar_load
 
+    followup_policy_write()
     calendar = calendar_load()
     cases = list(cases)
-    # (time, order of the case, step number): a case's registration comes first, and
-    # steps of different cases interleave as they happened.
+    # (time, order of the case, number): a case's registration comes first, and steps
+    # and records of different cases interleave as they happened. Steps are numbered
+    # from 0, records from len(steps).
     moments = []
     for order, case in enumerate(cases):
         moments.append((case.received_at, order, -1))
         moments += [(step.at, order, number) for number, step in enumerate(case.steps)]
+        moments += [
+            (record.at, order, len(case.steps) + number)
+            for number, record in enumerate(case.records)
+        ]
     moments.sort()
 
-    ids: dict[str, tuple[int, int]] = {}  # key → (pk, version)
+    ids: dict[str, tuple[int, int | None]] = {}  # key → (pk, version, None when unknown)
+    player = _RecordPlayer(refs)
     for _at, order, number in moments:
         case = cases[order]
         if number < 0:
@@ -97,10 +118,22 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
             )
             ids[case.key] = (created.pk, created.version)
             continue
-        step = case.steps[number]
         pk, version = ids[case.key]
-        if step.action == "close":
-            _follow_up_before_closing(pk, refs.users[step.actor], step.at)
+        if number >= len(case.steps):
+            player.play(pk, case.records[number - len(case.steps)])
+            ids[case.key] = (pk, None)  # the record wrote on the case's timeline
+            continue
+        step = case.steps[number]
+        if version is None:
+            version = _version(pk)
+        if step.action == "resolve" and player.open_mediation(pk):
+            player.conclude(pk, step)
+            ids[case.key] = (pk, None)
+            continue
+        if step.action == "reopen" and player.finding(pk):
+            player.reopen_on_finding(pk, step)
+            ids[case.key] = (pk, None)
+            continue
         acted = case_act(
             actor=refs.users[step.actor],
             case_id=pk,
@@ -115,23 +148,197 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
     return {
         "cases": len(cases),
         "case_steps": sum(len(case.steps) for case in cases),
+        "case_records": sum(len(case.records) for case in cases),
         "open_cases": sum(case.is_open for case in cases),
     }
 
 
-def _follow_up_before_closing(case_id: int, closer: Any, at: Any) -> None:
-    """Record the case's remaining follow-ups (回访) as kept, so that it may close."""
-    from fengqiao.followups.models import FollowUp, Status
-    from fengqiao.followups.services import followup_record
+def _version(case_id: int) -> int:
+    from fengqiao.cases.models import Case
 
-    remaining = FollowUp.objects.filter(case_id=case_id, status=Status.SCHEDULED)
-    for followup in remaining.select_related("assignee").order_by("due_on", "id"):
+    return Case.objects.values_list("version", flat=True).get(pk=case_id)
+
+
+def followup_policy_write() -> None:
+    """The demo centre's follow-up policy (`FOLLOWUP_POLICY`), one row per kind; disputes
+    keep the general row the follow-up app seeds."""
+    from fengqiao.followups.models import FollowUpPolicy
+
+    for kind, (offsets, with_terms) in FOLLOWUP_POLICY.items():
+        if kind == Kind.DISPUTE:
+            continue
+        FollowUpPolicy.objects.update_or_create(
+            kind=kind,
+            grade="",
+            defaults={
+                "offsets_days": ", ".join(str(days) for days in offsets),
+                "term_deadlines": with_terms,
+            },
+        )
+
+
+class _RecordPlayer:
+    """Plays mediation and follow-up records through their services."""
+
+    def __init__(self, refs: CaseRefs) -> None:
+        self.refs = refs
+        self.mediation: dict[int, int] = {}  # case → its latest mediation
+        self.agreement: dict[int, int] = {}  # case → the latest mediation's agreement
+        self.confirmation: dict[int, int] = {}  # case → its latest judicial application
+        self.open: set[int] = set()  # cases with a mediation under way
+        self.parties: dict[int, dict[str, int]] = {}  # case → party role → party
+
+    def _parties(self, case_id: int) -> dict[str, int]:
+        if case_id not in self.parties:
+            from fengqiao.cases.models import CaseParty
+
+            self.parties[case_id] = {
+                role: pk
+                for role, pk in CaseParty.objects.filter(case_id=case_id)
+                .order_by("-id")
+                .values_list("role", "id")
+            }
+        return self.parties[case_id]
+
+    def open_mediation(self, case_id: int) -> bool:
+        return case_id in self.open
+
+    def play(self, case_id: int, record: Record) -> None:
+        from fengqiao.mediation import judicial, services
+
+        users = self.refs.users
+        actor = users[record.actor]
+        if isinstance(record, MediationStartPlan):
+            mediation = services.mediation_start(
+                actor=actor,
+                case_id=case_id,
+                regime=Regime.PEOPLE,
+                mediators=[users[name] for name in record.mediators],
+                organization=self.refs.teams[record.organization],
+                now=record.at,
+            )
+            self.mediation[case_id] = mediation.pk
+            self.open.add(case_id)
+        elif isinstance(record, SessionPlan):
+            services.mediation_session_record(
+                actor=actor,
+                mediation_id=self.mediation[case_id],
+                held_at=record.held_at,
+                place=record.place,
+                setting=record.setting,
+                minutes=record.minutes,
+                parties_present=list(self._parties(case_id).values()),
+                others_present=record.others_present,
+                now=record.at,
+            )
+        elif isinstance(record, AgreementPlan):
+            parties = self._parties(case_id)
+            agreement = services.agreement_draft(
+                actor=actor,
+                mediation_id=self.mediation[case_id],
+                parties=list(parties.values()),
+                facts=record.facts,
+                matters=record.matters,
+                terms=[
+                    services.TermInput(
+                        content=term.content,
+                        due_on=term.due_on,
+                        manner=term.manner,
+                        obligor_party_id=parties[term.obligor],
+                        recurring=term.recurring,
+                    )
+                    for term in record.terms
+                ],
+                made_on=record.made_on,
+                oral=record.oral,
+                performance_note=record.performance_note,
+                now=record.at,
+            )
+            self.agreement[case_id] = agreement.pk
+        elif isinstance(record, SignaturePlan):
+            services.agreement_sign(
+                actor=actor,
+                agreement_id=self.agreement[case_id],
+                signed_on=record.signed_on,
+                party=self._parties(case_id)[record.party] if record.party else None,
+                mediator=users[record.mediator] if record.mediator else None,
+                now=record.at,
+            )
+        elif isinstance(record, JudicialApplyPlan):
+            confirmation = judicial.judicial_apply(
+                actor=actor,
+                agreement_id=self.agreement[case_id],
+                applied_on=record.applied_on,
+                court=self.refs.agencies["court"],
+                now=record.at,
+            )
+            self.confirmation[case_id] = confirmation.pk
+        elif isinstance(record, JudicialResultPlan):
+            judicial.judicial_result_record(
+                actor=actor,
+                confirmation_id=self.confirmation[case_id],
+                result=record.result,
+                result_on=record.result_on,
+                now=record.at,
+            )
+        elif isinstance(record, FollowUpPlan):
+            self._follow_up(case_id, record)
+        else:  # pragma: no cover - every record kind is played above
+            raise TypeError(record)
+
+    def _follow_up(self, case_id: int, record: FollowUpPlan) -> None:
+        from fengqiao.followups.models import FollowUp, Status
+        from fengqiao.followups.services import followup_record
+
+        followups = FollowUp.objects.filter(
+            case_id=case_id, status=Status.SCHEDULED, scheduled_on=record.scheduled_on
+        ).select_related("assignee")
+        if record.term:
+            from fengqiao.followups.selectors import agreement_terms
+
+            term = agreement_terms(Case(pk=case_id))[record.term - 1]
+            followup = followups.get(term_id=term.pk)
+        else:
+            followup = followups.get(term_id__isnull=True)
         followup_record(
-            actor=followup.assignee or closer,
+            actor=followup.assignee or self.refs.users[record.actor],
             followup=followup,
-            method="phone",
-            reached=True,
-            satisfaction="satisfied",
-            notes="当事人表示协议已履行，对处理结果满意。",
-            now=at,
+            method=record.method,
+            reached=record.reached,
+            satisfaction=record.satisfaction,
+            term_checks={followup.term_id: record.performed}
+            if record.reached and followup.term_id
+            else None,
+            notes=record.notes,
+            now=record.at,
+        )
+
+    def conclude(self, case_id: int, step: StepPlan) -> None:
+        """The case's result is its mediation's outcome, recorded by the mediator."""
+        from fengqiao.mediation.services import SUCCESS, mediation_outcome_record
+
+        mediation_outcome_record(
+            actor=self.refs.users[step.actor],
+            mediation_id=self.mediation[case_id],
+            outcome=SUCCESS,
+            note=step.note,
+            now=step.at,
+        )
+        self.open.discard(case_id)
+
+    def finding(self, case_id: int) -> Any:
+        from fengqiao.followups.models import FollowUp
+
+        return (
+            FollowUp.objects.filter(case_id=case_id, decided_at__isnull=True)
+            .exclude(requested_action="")
+            .first()
+        )
+
+    def reopen_on_finding(self, case_id: int, step: StepPlan) -> None:
+        """A leader reopens the case on the follow-up's finding (the reason on its timeline)."""
+        from fengqiao.followups.services import followup_apply_finding
+
+        followup_apply_finding(
+            actor=self.refs.users[step.actor], followup=self.finding(case_id), now=step.at
         )
