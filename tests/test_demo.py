@@ -504,6 +504,18 @@ def test_write_plan_plays_every_case_through_the_services(small_year: TownPlan) 
         assert (case.title, case.kind, case.state) == (planned.title, planned.kind, planned.state)
         assert case.received_at == planned.received_at
         assert case.is_open == planned.is_open
+    # and everyone told of an emergency has said "I have it", minutes later
+    from fengqiao.emergency.models import EmergencyAcknowledgement
+
+    told = EmergencyAcknowledgement.objects.select_related("dispatch__case")
+    assert told.exists()
+    for row in told:
+        assert row.acknowledged_at is not None
+        assert (
+            dt.timedelta(0)
+            < row.acknowledged_at - row.dispatch.case.received_at
+            < dt.timedelta(minutes=30)
+        )
     disputes = Case.objects.filter(kind=Kind.DISPUTE)
     assert disputes.count() == SMALL_YEAR.disputes
     resolved = disputes.filter(state__in=[State.RESOLVED, State.CLOSED], outcome=Outcome.RESOLVED)

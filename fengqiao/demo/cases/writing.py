@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -68,12 +69,15 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
     followup_policy_write()
     calendar = calendar_load()
     cases = list(cases)
-    # (time, order of the case, number): a case's registration comes first, and steps
+    # (time, order of the case, number): a case's registration (-1) comes first, and steps
     # and records of different cases interleave as they happened. Steps are numbered
-    # from 0, records from len(steps).
+    # from 0, records from len(steps); -2 is the acknowledgement of an emergency.
     moments = []
     for order, case in enumerate(cases):
         moments.append((case.received_at, order, -1))
+        if case.kind == "emergency":
+            # Those told of an emergency say "I have it" within minutes.
+            moments.append((case.received_at + EMERGENCY_ACKNOWLEDGED_AFTER, order, -2))
         moments += [(step.at, order, number) for number, step in enumerate(case.steps)]
         moments += [
             (record.at, order, len(case.steps) + number)
@@ -85,6 +89,9 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
     player = _RecordPlayer(refs)
     for _at, order, number in moments:
         case = cases[order]
+        if number == -2:
+            _acknowledge_emergency(ids[case.key][0], _at)
+            continue
         if number < 0:
             created = case_create(
                 actor=refs.users[case.reporter],
@@ -151,6 +158,20 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
         "case_records": sum(len(case.records) for case in cases),
         "open_cases": sum(case.is_open for case in cases),
     }
+
+
+EMERGENCY_ACKNOWLEDGED_AFTER = dt.timedelta(minutes=4)
+
+
+def _acknowledge_emergency(case_id: int, at: dt.datetime) -> None:
+    from fengqiao.emergency.models import EmergencyAcknowledgement
+    from fengqiao.emergency.services import emergency_acknowledge
+
+    told = EmergencyAcknowledgement.objects.filter(dispatch__case_id=case_id).select_related("user")
+    for offset, row in enumerate(told.order_by("pk")):
+        emergency_acknowledge(
+            actor=row.user, case_id=case_id, now=at + dt.timedelta(seconds=40 * offset)
+        )
 
 
 def _version(case_id: int) -> int:
