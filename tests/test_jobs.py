@@ -35,7 +35,9 @@ def told(case: Case, kind: str) -> set[str]:
 @pytest.fixture
 def hook_calls(monkeypatch):
     calls: list[int] = []
-    monkeypatch.setattr(registry, "OVERDUE_HOOKS", [lambda case, *, now: calls.append(case.pk)])
+    monkeypatch.setattr(
+        registry, "OVERDUE_HOOKS", [lambda cases, *, now: calls.extend(case.pk for case in cases)]
+    )
     return calls
 
 
@@ -132,7 +134,7 @@ def test_a_sweep_killed_half_way_loses_nothing(town, monkeypatch):
     # given a sweep that dies while acting on an overdue case
     case = case_in_state(town, State.IN_PROGRESS)
 
-    def crash(case, *, now):
+    def crash(cases, *, now):
         raise SystemExit("worker killed")
 
     monkeypatch.setattr(registry, "OVERDUE_HOOKS", [crash])
@@ -158,6 +160,24 @@ def test_many_cases_are_swept_in_chunks(town):
 
     # unhandled cases: the dispatcher and the leader, for each case
     assert result == {"overdue": 5, "near": 0, "notifications": 10}
+
+
+def test_the_overdue_hooks_get_each_chunk_of_newly_overdue_cases_at_once(town, monkeypatch):
+    # given five overdue cases and a hook that notes what it is handed
+    cases = [new_case(town.user("intake_clerk"), town.unit_a1) for _ in range(5)]
+    batches: list[list[int]] = []
+    monkeypatch.setattr(
+        registry, "OVERDUE_HOOKS", [lambda cases, *, now: batches.append([c.pk for c in cases])]
+    )
+    now = max(case.due_at for case in cases) + MINUTE
+
+    # when the sweep runs in chunks of two, and again
+    deadline_sweep(now=now, chunk_size=2)
+    deadline_sweep(now=now + MINUTE, chunk_size=2)
+
+    # then the hook was called once per chunk, with every case once, and not again
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    assert sorted(pk for batch in batches for pk in batch) == sorted(case.pk for case in cases)
 
 
 @override_settings(FENGQIAO_DEADLINE_WARNING={"working_days": -1, "fraction": 1.5})
@@ -205,7 +225,9 @@ def test_two_sweeps_at_once_act_on_each_condition_once(monkeypatch):
     town = build_town()
     cases = [case_in_state(town, State.IN_PROGRESS) for _ in range(3)]
     calls: list[int] = []
-    monkeypatch.setattr(registry, "OVERDUE_HOOKS", [lambda case, *, now: calls.append(case.pk)])
+    monkeypatch.setattr(
+        registry, "OVERDUE_HOOKS", [lambda cases, *, now: calls.extend(case.pk for case in cases)]
+    )
     now = max(case.due_at for case in cases) + MINUTE
 
     results = run_together(lambda: deadline_sweep(now=now), lambda: deadline_sweep(now=now))

@@ -310,7 +310,7 @@ def test_a_second_automatic_order_for_the_same_deadline_is_refused_by_the_databa
             reply_due_at=first.reply_due_at,
         )
     # and the hook itself, called again, raises nothing
-    assert services.supervision_raise_for_overdue(case, now=case.due_at + MINUTE) is None
+    assert services.supervision_raise_for_overdue([case], now=case.due_at + MINUTE) == []
     assert SupervisionOrder.objects.count() == 1
 
 
@@ -326,6 +326,68 @@ def test_an_overdue_case_nobody_handles_goes_to_the_dispatchers(town):
         actor=town.user("dispatcher"), order_id=order.pk, text="已派发调解队"
     )
     assert replied.state == OrderState.REPLIED
+
+
+def test_one_sweep_over_many_overdue_cases_raises_one_order_each(town):
+    # given five cases handled by the property team and two nobody handles yet
+    handled = [case_in_state(town, State.IN_PROGRESS) for _ in range(5)]
+    waiting = [case_in_state(town, State.ACCEPTED) for _ in range(2)]
+    cases = handled + waiting
+    now = max(case.due_at for case in cases) + MINUTE
+
+    # when one sweep, in chunks of three, finds them all overdue; then a second sweep runs
+    first = deadline_sweep(now=now, chunk_size=3)
+    second = deadline_sweep(now=now + MINUTE, chunk_size=3)
+
+    # then each case has exactly one order, with numbers of their own
+    orders = list(SupervisionOrder.objects.filter(origin=Origin.OVERDUE))
+    assert sorted(order.case_id for order in orders) == sorted(case.pk for case in cases)
+    assert len({order.number for order in orders}) == len(cases)
+    assert all(order.number.startswith("DB-2026-") for order in orders)
+    # to the case's handler, or to the centre while nobody handles it
+    kinds = {order.case_id: order.target_kind for order in orders}
+    assert {kinds[case.pk] for case in handled} == {TargetKind.TEAM}
+    assert {kinds[case.pk] for case in waiting} == {TargetKind.CENTRE}
+    # one timeline entry each, naming its order, and one audit row each
+    for case in cases:
+        entries = CaseEvent.objects.filter(case=case, action="supervision_raised")
+        order = next(order for order in orders if order.case_id == case.pk)
+        assert [entry.data["number"] for entry in entries] == [order.number]
+        assert timeline_actions(case)[-1] == "supervision_raised"
+    assert AuditEvent.objects.filter(action="supervision.raise").count() == len(cases)
+    # the targets are told once per order
+    assert Notification.objects.filter(
+        kind=Kind.SUPERVISION, recipient=town.user("mediator")
+    ).count() == len(handled)
+    assert Notification.objects.filter(
+        kind=Kind.SUPERVISION, recipient=town.user("dispatcher")
+    ).count() == len(waiting)
+    # and the second sweep added nothing
+    assert first["overdue"] == len(cases) and second["overdue"] == 0
+    assert SupervisionOrder.objects.count() == len(cases)
+    assert CaseEvent.objects.filter(action="supervision_raised").count() == len(cases)
+
+
+def test_an_order_raised_meanwhile_sends_the_batch_one_by_one(town):
+    # given two overdue cases, one of which has just had its automatic order raised
+    # while the hook holds a copy read before its deadline moved
+    raced, other = case_in_state(town, State.IN_PROGRESS), case_in_state(town, State.IN_PROGRESS)
+    now = max(raced.due_at, other.due_at) + MINUTE
+    (first,) = services.supervision_raise_for_overdue([raced], now=now)
+    stale = type(raced).objects.get(pk=raced.pk)
+    stale.due_at = raced.due_at - MINUTE
+
+    # when the hook is handed both
+    raised = services.supervision_raise_for_overdue([stale, other], now=now)
+
+    # then the unique index refuses the batch, and one by one only the other case gets one
+    assert [order.case_id for order in raised] == [other.pk]
+    # the numbers the refused batch took were given back
+    assert raised[0].number == f"{first.number[:-6]}{int(first.number[-6:]) + 1:06d}"
+    assert SupervisionOrder.objects.filter(case=raced).count() == 1
+    assert SupervisionOrder.objects.filter(case=other).count() == 1
+    assert timeline_actions(other).count("supervision_raised") == 1
+    assert timeline_actions(raced).count("supervision_raised") == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ For open cases whose milestone is not met and whose clock is running:
   the handler is told (the handling person, the members of the handling team, the
   liaisons of the handling agency; the dispatchers over the case while nobody handles it);
 - *overdue*: the handler and the leaders over the case are told, and every
-  `registry.OVERDUE_HOOKS` is called once (the supervision module raises an order there).
+  `registry.OVERDUE_HOOKS` is called once per chunk with the chunk's newly overdue cases
+  (the supervision module raises their orders there).
 
 Each (case, kind, due time) is acted on once: a `DeadlineWarning` row claims it, inserted
 in the same transaction as the notifications, so a second sweep (or one on another worker
@@ -26,13 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -57,6 +58,18 @@ from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar, add_working_da
 from fengqiao.workcal.selectors import calendar_load
 
 CHUNK_SIZE = 500
+# The columns the sweep reads; the cases handed to the overdue hooks carry these and no
+# more (a hook reads what else it needs for the whole chunk in one query).
+CASE_FIELDS = (
+    "number",
+    "title",
+    "milestone",
+    "due_at",
+    "area_path",
+    "handler_user_id",
+    "handler_team_id",
+    "handler_agency_id",
+)
 
 
 def _not_warned(kind: str) -> Exists:
@@ -67,6 +80,28 @@ def _not_warned(kind: str) -> Exists:
 
 def overdue_candidates(now: dt.datetime) -> QuerySet[Case]:
     return Case.objects.filter(overdue_q(now)).filter(_not_warned(WarningKind.OVERDUE))
+
+
+class _Seconds(Func):
+    """A datetime as a number of seconds, computed by the database's own code.
+
+    Subtracting datetimes on SQLite runs a Python function for every row; SQLite's
+    built-in `julianday` does not, which keeps the near-due window cheap on 100,000 open
+    cases. Only differences are meaningful (the two databases count from different days).
+    """
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # date_part, not EXTRACT: since PostgreSQL 14 EXTRACT gives a slower numeric.
+        return super().as_sql(
+            compiler, connection, template="date_part('epoch', %(expressions)s)", **extra
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="(julianday(%(expressions)s) * 86400.0)", **extra
+        )
 
 
 def near_due_candidates(now: dt.datetime, calendar: WorkingCalendar) -> QuerySet[Case]:
@@ -81,18 +116,13 @@ def near_due_candidates(now: dt.datetime, calendar: WorkingCalendar) -> QuerySet
         )
         window |= Q(due_at__lt=dt.datetime.combine(first_safe_day, dt.time.min, CENTRE_TZ))
     if fraction:
-        window |= Q(remaining__lt=F("fraction_allowed"))
+        window |= Q(seconds_left__lt=F("seconds_allowed") * float(fraction))
     return (
         Case.objects.filter(is_open=True, milestone_met_at__isnull=True, due_at__gte=now)
         .exclude(state__in=CLOCK_STOPPED_STATES)
         .alias(
-            remaining=ExpressionWrapper(
-                F("due_at") - Value(now, output_field=DateTimeField()),
-                output_field=DurationField(),
-            ),
-            fraction_allowed=ExpressionWrapper(
-                (F("due_at") - F("clock_start")) * float(fraction), output_field=DurationField()
-            ),
+            seconds_left=_Seconds(F("due_at")) - _Seconds(Value(now, output_field=DateTimeField())),
+            seconds_allowed=_Seconds(F("due_at")) - _Seconds(F("clock_start")),
         )
         .filter(window)
         .filter(_not_warned(WarningKind.NEAR))
@@ -149,11 +179,20 @@ def _handlers(cases: list[Case]) -> dict[int, set[int]]:
     return result
 
 
-def _case_link(case: Case) -> str:
+# Reversed once per sweep with a stand-in id, then filled per case: `reverse` costs more
+# than everything else a message needs.
+_LINK_STAND_IN = 987654321
+
+
+def _case_link_pattern() -> str:
     try:
-        return reverse("case_detail", args=[case.pk])
+        return reverse("case_detail", args=[_LINK_STAND_IN])
     except NoReverseMatch:
         return ""
+
+
+def _case_link(case: Case, pattern: str) -> str:
+    return pattern.replace(str(_LINK_STAND_IN), str(case.pk))
 
 
 def dedupe_key(kind: str, case: Case) -> str:
@@ -167,6 +206,7 @@ class _Texts:
     titles: dict[str, str]
     bodies: dict[str, str]
     milestones: dict[str, str]
+    case_link: str
 
     @classmethod
     def load(cls) -> _Texts:
@@ -180,6 +220,7 @@ class _Texts:
                 WarningKind.OVERDUE: _("%(milestone)s was due by %(due)s."),
             },
             milestones={milestone.value: str(milestone.label) for milestone in Milestone},
+            case_link=_case_link_pattern(),
         )
 
 
@@ -197,33 +238,62 @@ def _message(kind: str, case: Case, recipients: set[int], texts: _Texts) -> Mess
         kind=NOTIFICATION_KINDS[kind],
         title=texts.titles[kind] % {"number": case.number, "title": case.title},
         body=texts.bodies[kind] % {"milestone": milestone, "due": due},
-        link=_case_link(case),
+        link=_case_link(case, texts.case_link),
         case=case,
         dedupe_key=dedupe_key(kind, case),
     )
+
+
+_CLAIM_COLUMNS = ("case_id", "kind", "due_at", "raised_at", "claim")
+
+
+def _claim(kind: str, chunk: list[Case], now: dt.datetime) -> set[int]:
+    """Insert the chunk's warning rows; the ids of the cases whose row this call inserted.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL both have it): a row
+    another sweep inserted first is neither written again nor returned, so that case is
+    the other sweep's. A statement per few hundred cases, where `bulk_create` and reading
+    the rows back cost a tenth of a cold sweep at 100,000 open cases.
+    """
+    claim = uuid.uuid4().hex
+    fields = [DeadlineWarning._meta.get_field(column) for column in _CLAIM_COLUMNS]
+    due_field = DeadlineWarning._meta.get_field("due_at")
+    raised_at = DeadlineWarning._meta.get_field("raised_at").get_db_prep_value(now, connection)
+    quote = connection.ops.quote_name
+    table = quote(DeadlineWarning._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    batch = connection.ops.bulk_batch_size(fields, chunk)
+    mine: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(chunk), batch):
+            part = chunk[start : start + batch]
+            statement = (
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(part))} "
+                f"ON CONFLICT DO NOTHING RETURNING {quote('case_id')}"
+            )
+            params = [
+                value
+                for case in part
+                for value in (
+                    case.pk,
+                    kind,
+                    due_field.get_db_prep_value(case.due_at, connection),
+                    raised_at,
+                    claim,
+                )
+            ]
+            cursor.execute(statement, params)
+            mine.update(row[0] for row in cursor.fetchall())
+    return mine
 
 
 def _act_on_chunk(
     kind: str, chunk: list[Case], overseers: _Overseers, texts: _Texts, now: dt.datetime
 ) -> tuple[int, int]:
     """Claim the chunk's conditions, tell people, call the hooks: all or nothing."""
-    claim = uuid.uuid4().hex
     with transaction.atomic():
-        DeadlineWarning.objects.bulk_create(
-            [
-                DeadlineWarning(
-                    case=case, kind=kind, due_at=case.due_at, raised_at=now, claim=claim
-                )
-                for case in chunk
-            ],
-            ignore_conflicts=True,
-        )
-        # Rows another sweep inserted first keep that sweep's claim: those cases are its.
-        mine = set(
-            DeadlineWarning.objects.filter(
-                case_id__in=[case.pk for case in chunk], kind=kind, claim=claim
-            ).values_list("case_id", flat=True)
-        )
+        mine = _claim(kind, chunk, now)
         cases = [case for case in chunk if case.pk in mine]
         handlers = _handlers(cases)
         messages = []
@@ -234,10 +304,9 @@ def _act_on_chunk(
             if recipients:
                 messages.append(_message(kind, case, recipients, texts))
         created = notify_many(messages, now=now)
-        if kind == WarningKind.OVERDUE:
-            for case in cases:
-                for hook in registry.OVERDUE_HOOKS:
-                    hook(case, now=now)
+        if kind == WarningKind.OVERDUE and cases:
+            for hook in registry.OVERDUE_HOOKS:
+                hook(cases, now=now)
     return len(cases), len(created)
 
 
@@ -258,7 +327,9 @@ def deadline_sweep(
         ):
             last_pk = 0
             while True:
-                chunk = list(candidates.filter(pk__gt=last_pk).order_by("pk")[:chunk_size])
+                chunk = list(
+                    candidates.filter(pk__gt=last_pk).only(*CASE_FIELDS).order_by("pk")[:chunk_size]
+                )
                 if not chunk:
                     break
                 last_pk = chunk[-1].pk

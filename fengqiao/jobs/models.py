@@ -13,8 +13,8 @@ class DeadlineWarning(models.Model):
     """A deadline condition the sweep has acted on: this case, this kind, this due time.
 
     Unique, so each condition is claimed by exactly one sweep however many run at once; a
-    recomputed deadline is a new due time and so a new condition. `claim` tells the sweep
-    which rows its own insert created.
+    recomputed deadline is a new due time and so a new condition (the sweep's insert
+    returns the rows it created; `claim` names the sweep run that created each).
     """
 
     case = models.ForeignKey(

@@ -2,8 +2,13 @@
 
 - `register_periodic("hotspot", run)` adds a rule pass to `rules_pass` (every 5 minutes);
 - `register_followup("kept_agreements", run)` adds to `followup_reminders` (daily);
-- `register_overdue_hook(raise_supervision_order)`: `hook(case, now=now)` is called
-  once for each case that becomes overdue (a recomputed deadline that passes again counts again).
+- `register_overdue_hook(raise_supervision_orders)`: `hook(cases, now=now)` is called
+  with the list of cases that have just become overdue, a chunk of the sweep at a time
+  (never empty); each case comes once per deadline (a recomputed deadline that passes
+  again counts again). Hooks work on the whole list at once: a chunk holds hundreds of
+  cases, and a few statements per chunk rather than per case keep the sweep fast. The
+  cases carry the columns the sweep reads (`deadlines.CASE_FIELDS`); a hook reads what
+  else it needs for all of them in one query.
 
 Runners take `now=` and must be idempotent: they re-derive their work from the database
 each time, so running twice or on two workers at once creates nothing twice. Overdue
