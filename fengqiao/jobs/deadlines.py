@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     DateTimeField,
     Exists,
@@ -49,6 +49,7 @@ from fengqiao.cases.models import Case, Milestone
 from fengqiao.cases.selectors import overdue_q
 from fengqiao.cases.workflow import CLOCK_STOPPED_STATES
 from fengqiao.core import clock
+from fengqiao.core.sql import insert_new
 from fengqiao.jobs import registry
 from fengqiao.jobs.models import DeadlineWarning, WarningKind
 from fengqiao.notify.models import Kind
@@ -244,48 +245,27 @@ def _message(kind: str, case: Case, recipients: set[int], texts: _Texts) -> Mess
     )
 
 
-_CLAIM_COLUMNS = ("case_id", "kind", "due_at", "raised_at", "claim")
+_CLAIM_COLUMNS = ("case", "kind", "due_at", "raised_at", "claim")
 
 
 def _claim(kind: str, chunk: list[Case], now: dt.datetime) -> set[int]:
     """Insert the chunk's warning rows; the ids of the cases whose row this call inserted.
 
-    INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL both have it): a row
-    another sweep inserted first is neither written again nor returned, so that case is
-    the other sweep's. A statement per few hundred cases, where `bulk_create` and reading
-    the rows back cost a tenth of a cold sweep at 100,000 open cases.
+    A row another sweep inserted first is neither written again nor returned, so that case
+    is the other sweep's. One statement per few hundred cases, where `bulk_create` and
+    reading the rows back cost a tenth of a cold sweep at 100,000 open cases.
     """
     claim = uuid.uuid4().hex
-    fields = [DeadlineWarning._meta.get_field(column) for column in _CLAIM_COLUMNS]
-    due_field = DeadlineWarning._meta.get_field("due_at")
-    raised_at = DeadlineWarning._meta.get_field("raised_at").get_db_prep_value(now, connection)
-    quote = connection.ops.quote_name
-    table = quote(DeadlineWarning._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
-    batch = connection.ops.bulk_batch_size(fields, chunk)
-    mine: set[int] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(chunk), batch):
-            part = chunk[start : start + batch]
-            statement = (
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
-                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(part))} "
-                f"ON CONFLICT DO NOTHING RETURNING {quote('case_id')}"
-            )
-            params = [
-                value
-                for case in part
-                for value in (
-                    case.pk,
-                    kind,
-                    due_field.get_db_prep_value(case.due_at, connection),
-                    raised_at,
-                    claim,
-                )
-            ]
-            cursor.execute(statement, params)
-            mine.update(row[0] for row in cursor.fetchall())
-    return mine
+    rows = [
+        DeadlineWarning(case_id=case.pk, kind=kind, due_at=case.due_at, raised_at=now, claim=claim)
+        for case in chunk
+    ]
+    return {
+        case_id
+        for (case_id,) in insert_new(
+            DeadlineWarning, rows, fields=_CLAIM_COLUMNS, returning=("case",)
+        )
+    }
 
 
 def _act_on_chunk(

@@ -26,11 +26,23 @@ from fengqiao.accounts.models import User
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.identifiers import MOBILE_RE, normalise_phone
+from fengqiao.core.sql import insert_new
 from fengqiao.notify.channels import channel_get, outbound_channels
 from fengqiao.notify.models import Delivery, DeliveryStatus, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
+NOTIFICATION_FIELDS = (
+    "recipient",
+    "kind",
+    "title",
+    "body",
+    "link",
+    "case",
+    "dedupe_key",
+    "created_at",
+    "read_at",
+)
 # How long a worker owns a delivery while sending it; after that another may retry it.
 DELIVERY_LEASE = dt.timedelta(minutes=5)
 DELIVERY_MAX_ATTEMPTS = 5
@@ -106,29 +118,23 @@ def notify_many(
             )
     if not wanted:
         return []
-    user_ids = {user_id for user_id, _key in wanted}
-    dedupe_keys = {key for _user, key in wanted}
     with transaction.atomic():
-        existing = set(
-            Notification.objects.filter(
-                recipient_id__in=user_ids, dedupe_key__in=dedupe_keys
-            ).values_list("recipient_id", "dedupe_key")
+        # A person already told of a condition is skipped by the unique constraint, also
+        # when two workers notice the same condition at once; what is returned is new.
+        rows = list(wanted.values())
+        inserted = insert_new(
+            Notification,
+            rows,
+            fields=NOTIFICATION_FIELDS,
+            returning=("id", "recipient", "dedupe_key"),
         )
-        fresh = [row for key, row in wanted.items() if key not in existing]
-        if not fresh:
+        if not inserted:
             return []
-        # Two workers noticing the same condition at once: the unique constraint keeps
-        # one row, the other insert is skipped rather than failing the whole batch.
-        Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-        fresh_keys = {(row.recipient_id, row.dedupe_key) for row in fresh}
-        created = [
-            row
-            for row in Notification.objects.filter(
-                recipient_id__in={user_id for user_id, _key in fresh_keys},
-                dedupe_key__in={key for _user, key in fresh_keys},
-            ).order_by("id")
-            if (row.recipient_id, row.dedupe_key) in fresh_keys
-        ]
+        created = []
+        for pk, recipient_id, dedupe_key in sorted(inserted):
+            row = wanted[(recipient_id, dedupe_key)]
+            row.pk = pk
+            created.append(row)
         deliveries = _deliveries_for(created, now)
         if deliveries:
             Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
