@@ -798,24 +798,36 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def verdict(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    at_total = result["queue"][str(args.total)]
-    worst_p50 = max(at_total[role]["page"]["p50_ms"] for role in ("grid_worker", "leader"))
-    worst_ratio = max(at_total[role]["orm_to_raw"] for role in ("grid_worker", "leader"))
+    """Each target against the figures; on SQLite the queue both before and after ANALYZE
+    (the state a running town is in, with its nightly PRAGMA optimize)."""
     target = TARGETS["create_per_second"]
     single = result["create"]["single"]["cases_per_second"]
     batch = result["create"].get("batch", {}).get("cases_per_second")
-    return {
+    verdicts: dict[str, Any] = {
         "create_per_second_one_by_one": {"value": single, "met": single >= target},
         "create_per_second_in_batches": {
             "value": batch,
             "met": batch is not None and batch >= target,
         },
-        "queue_p50_ms_at_total": {
+    }
+    for label, key in (
+        ("at_total", str(args.total)),
+        ("after_analyze", f"{args.total}_after_analyze"),
+    ):
+        queue = result["queue"].get(key)
+        if queue is None:
+            continue
+        worst_p50 = max(queue[role]["page"]["p50_ms"] for role in ("grid_worker", "leader"))
+        worst_ratio = max(queue[role]["orm_to_raw"] for role in ("grid_worker", "leader"))
+        verdicts[f"queue_p50_ms_{label}"] = {
             "value": worst_p50,
             "met": worst_p50 <= TARGETS["queue_p50_ms_at_total"],
-        },
-        "orm_to_raw": {"value": worst_ratio, "met": worst_ratio <= TARGETS["orm_to_raw_at_most"]},
-    }
+        }
+        verdicts[f"orm_to_raw_{label}"] = {
+            "value": worst_ratio,
+            "met": worst_ratio <= TARGETS["orm_to_raw_at_most"],
+        }
+    return verdicts
 
 
 if __name__ == "__main__":

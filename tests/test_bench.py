@@ -1,0 +1,50 @@
+"""The case-engine benchmark runs end to end in a reduced size and reports what it says."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_case_benchmark_runs_in_a_reduced_size():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        env.pop("DATABASE_URL", None)
+    arguments = ["--create", "400", "--single", "150", "--batch", "100", "--total", "1500"]
+    arguments += ["--runs", "3", "--api-runs", "1", "--profile-sample", "20"]
+    completed = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "bench.cases", *arguments, "--pg-name", "fengqiao_bench_cases_test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+
+    assert result["n"] == {"created_via_service": 400, "total": 1500}
+    created = result["create"]
+    assert created["single"]["service"] == "case_create"
+    assert created["single"]["timed_cases"] == 150 - 1 - 20
+    assert created["batch"]["service"] == "case_create_many"
+    assert created["batch"]["timed_cases"] == 250
+    assert created["single"]["cases_per_second"] > 0 and created["batch"]["cases_per_second"] > 0
+    for size in ("400", "1500"):
+        for role in ("grid_worker", "leader"):
+            queue = result["queue"][size][role]
+            assert 0 <= queue["rows"] <= 25
+            assert queue["queries_per_page"] <= 3
+            assert queue["page"]["p50_ms"] > 0 and queue["raw_sql"]["p50_ms"] > 0
+    assert result["queue"]["1500"]["leader"]["rows"] > 0
+    assert {"create_per_second_one_by_one", "create_per_second_in_batches"} <= set(
+        result["verdict"]
+    )
