@@ -211,25 +211,7 @@ def order_link(order: SupervisionOrder) -> str:
 def target_user_ids(order: SupervisionOrder) -> set[int]:
     """The active people who answer for the order: the person, the team's members, the
     agency's liaisons, or the dispatchers over the case."""
-    if order.target_kind == TargetKind.PERSON:
-        return set(
-            User.objects.filter(pk=order.target_user_id, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-    if order.target_kind == TargetKind.TEAM:
-        return set(
-            MediationMembership.objects.filter(
-                organization_id=order.target_team_id, user__is_active=True
-            ).values_list("user_id", flat=True)
-        )
-    if order.target_kind == TargetKind.AGENCY:
-        return set(
-            User.objects.filter(agency_id=order.target_agency_id, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-    return overseers_of(order.case, Role.DISPATCHER)
+    return target_user_ids_many([order])[order.pk]
 
 
 def overseers_of(case: Case, role: str) -> set[int]:
@@ -636,7 +618,7 @@ def _record_raised(
             for order in orders
         ]
     )
-    recipients = _target_user_ids_many(orders)
+    recipients = target_user_ids_many(orders)
     notify_many(
         [
             Message(
@@ -661,7 +643,7 @@ def _record_raised(
     )
 
 
-def _target_user_ids_many(orders: list[SupervisionOrder]) -> dict[int, set[int]]:
+def target_user_ids_many(orders: list[SupervisionOrder]) -> dict[int, set[int]]:
     """`target_user_ids` of each order, in one query per kind of lead unit."""
     user_ids = {order.target_user_id for order in orders if order.target_kind == TargetKind.PERSON}
     team_ids = {order.target_team_id for order in orders if order.target_kind == TargetKind.TEAM}
