@@ -617,6 +617,7 @@ def test_a_leader_reopens_from_the_follow_up_page_in_one_click(client, town):
 
     assert refused.status_code == 400
     assert b"/decide/" in page.content
+    assert "待领导决定" in page.content.decode()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     case.refresh_from_db()
     assert case.state == State.IN_PROGRESS
