@@ -359,3 +359,21 @@ def test_the_menu_offers_the_emergency_page_to_those_linkage_tells(client, town,
     page = client.get(reverse("emergency_list"))
     assert page.status_code == 200  # an empty list, not an error
     assert f'href="{reverse("emergency_list")}"' not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (0, "0 分钟"),
+        (12, "12 分钟"),
+        (185, "3 小时 5 分钟"),
+        (92736, "64 天 09 小时"),
+    ],
+)
+def test_waiting_is_said_as_people_say_it(minutes, text):
+    from django.utils import translation
+
+    from fengqiao.emergency.selectors import duration_text
+
+    with translation.override("zh-hans"):
+        assert duration_text(minutes) == text.replace(" 09 ", " 9 ")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fengqiao.cases.models import Case
 from fengqiao.emergency.models import EmergencyAcknowledgement, EmergencyDispatch
@@ -41,6 +43,10 @@ class RecipientRow:
     minutes: int  # to the acknowledgement, or waiting so far
 
     @property
+    def elapsed(self) -> str:
+        return duration_text(self.minutes)
+
+    @property
     def waiting(self) -> bool:
         return self.acknowledged_at is None
 
@@ -56,6 +62,27 @@ class Linkage:
         return next(
             (row for row in [*self.waiting, *self.acknowledged] if row.user_id == user_id), None
         )
+
+
+def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def duration_text(minutes: int) -> str:
+    """Minutes as people say them: "12 minutes", "3 hours 5 minutes", "2 days 4 hours"."""
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return _("%(hours)s %(minutes)s") % {
+            "hours": ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours},
+            "minutes": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes},
+        }
+    days, hours = divmod(hours, 24)
+    return _("%(days)s %(hours)s") % {
+        "days": ngettext("%(n)d day", "%(n)d days", days) % {"n": days},
+        "hours": ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours},
+    }
 
 
 def emergency_linkage(*, case: Case, now: dt.datetime) -> Linkage | None:
@@ -77,7 +104,7 @@ def emergency_linkage(*, case: Case, now: dt.datetime) -> Linkage | None:
                 agency=ack.agency.name if ack.agency else "",
                 told_at=ack.told_at,
                 acknowledged_at=ack.acknowledged_at,
-                minutes=max(0, int((end - ack.told_at).total_seconds() // 60)),
+                minutes=minutes_between(ack.told_at, end),
             )
         )
     return Linkage(

@@ -37,8 +37,9 @@ def emergency_list(request: HttpRequest) -> HttpResponse:
     )
     now = clock.now()
     for row in page:
-        end = row.acknowledged_at or now
-        row.minutes = max(0, int((end - row.told_at).total_seconds() // 60))
+        row.elapsed = selectors.duration_text(
+            selectors.minutes_between(row.told_at, row.acknowledged_at or now)
+        )
     return render(request, "emergency/list.html", {"page": page})
 
 
