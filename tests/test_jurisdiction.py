@@ -117,3 +117,22 @@ def test_roles_can_be_combined_for_everyday_work(town):
     assert user.roles == {Role.DISPATCHER, Role.INTAKE_CLERK}
     event = AuditEvent.objects.filter(action="account.roles_changed").latest("id")
     assert event.details["after"] == sorted([Role.DISPATCHER, Role.INTAKE_CLERK])
+
+
+def test_overseers_are_the_holders_whose_home_area_contains_the_area(town):
+    from fengqiao.accounts.jurisdiction import Overseers
+    from tests.factories import UserFactory
+
+    west = UserFactory(
+        username="west_dispatcher", roles=[Role.DISPATCHER], home_area=town.village_b
+    )
+    gone = UserFactory(username="gone_dispatcher", roles=[Role.DISPATCHER], home_area=town.town)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    dispatchers = Overseers.of(Role.DISPATCHER)
+    centre = town.user("dispatcher")
+
+    assert dispatchers.over(town.unit_a1.path) == {centre.pk}
+    assert dispatchers.over(town.unit_b1.path) == {centre.pk, west.pk}
+    assert dispatchers.over(town.village_b.path) == {centre.pk, west.pk}
+    assert dispatchers.over(town.town.path) == {centre.pk}

@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -111,3 +112,29 @@ def get_in_scope(user: Any, scoped: models.QuerySet[M], pk: Any) -> M:
             area=getattr(hidden, "area", None) if not isinstance(hidden, Area) else hidden,
         )
     raise Http404
+
+
+@dataclass(frozen=True)
+class Overseers:
+    """The active holders of a role with their home areas, read in one query; who among
+    them oversees an area is then answered without another (an area's path begins with the
+    path of every area above it, and of itself)."""
+
+    holders: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, role: str) -> Overseers:
+        from fengqiao.accounts.models import User
+
+        return cls(
+            tuple(
+                User.objects.filter(is_active=True, role_grants__role=role, home_area__isnull=False)
+                .values_list("home_area__path", "pk")
+                .distinct()
+                .order_by("pk")
+            )
+        )
+
+    def over(self, area_path: str) -> set[int]:
+        """Ids of the holders whose home area contains the area of `area_path`."""
+        return {pk for path, pk in self.holders if area_path.startswith(path)}

@@ -98,15 +98,10 @@ def alert_responsible_user_ids(
     alerts: list[Alert], case_ids: dict[int, list[int]]
 ) -> dict[int, set[int]]:
     """`alert_responsible_users` for many alerts in two queries (alert id → user ids)."""
-    from fengqiao.accounts.models import User
     from fengqiao.accounts.roles import Role
     from fengqiao.cases.models import Case
 
-    leaders = list(
-        User.objects.filter(is_active=True, role_grants__role=Role.LEADER, home_area__isnull=False)
-        .values_list("pk", "home_area__path")
-        .distinct()
-    )
+    leaders = jurisdiction.Overseers.of(Role.LEADER)
     wanted = {case_id for ids in case_ids.values() for case_id in ids}
     handlers = dict(
         Case.objects.filter(pk__in=wanted, handler_user__is_active=True).values_list(
@@ -114,7 +109,7 @@ def alert_responsible_user_ids(
         )
     )
     return {
-        alert.pk: {pk for pk, path in leaders if alert.area_path.startswith(path)}
+        alert.pk: leaders.over(alert.area_path)
         | {handlers[case_id] for case_id in case_ids.get(alert.pk, ()) if case_id in handlers}
         for alert in alerts
     }

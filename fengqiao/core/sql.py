@@ -69,9 +69,7 @@ def insert_new(
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
             params = [
-                prepare(getattr(row, attname))
-                for row in part
-                for attname, prepare in converters
+                prepare(getattr(row, attname)) for row in part for attname, prepare in converters
             ]
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(part))} "  # noqa: S608

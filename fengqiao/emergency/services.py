@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.audit.models import Outcome
@@ -69,15 +70,8 @@ def emergency_agencies(case: Case) -> list[Agency]:
 def emergency_recipients(case: Case, agencies: list[Agency]) -> dict[int, tuple[str, Any]]:
     """User id → (why, agency): the dispatchers over the area, the agencies' liaisons."""
     recipients: dict[int, tuple[str, Any]] = {}
-    for user_id, path in (
-        User.objects.filter(
-            is_active=True, role_grants__role=Role.DISPATCHER, home_area__isnull=False
-        )
-        .values_list("pk", "home_area__path")
-        .order_by("pk")
-    ):
-        if case.area_path.startswith(path):
-            recipients[user_id] = (Reason.DISPATCHER, None)
+    for user_id in sorted(jurisdiction.Overseers.of(Role.DISPATCHER).over(case.area_path)):
+        recipients[user_id] = (Reason.DISPATCHER, None)
     by_id = {agency.pk: agency for agency in agencies}
     for user_id, agency_id in (
         User.objects.filter(

@@ -548,13 +548,8 @@ def _carry_out(actor: Any, followup: FollowUp, case: Case, now: dt.datetime) -> 
 
 
 def _leaders_over(case: Case) -> list[Any]:
-    return list(
-        User.objects.filter(
-            is_active=True, role_grants__role=Role.LEADER, home_area_id__in=case.area.ancestor_ids
-        )
-        .distinct()
-        .order_by("id")
-    )
+    leaders = jurisdiction.Overseers.of(Role.LEADER).over(case.area_path)
+    return list(User.objects.filter(pk__in=leaders).order_by("id"))
 
 
 def _ask_leaders(followup: FollowUp, case: Case) -> None:

@@ -43,6 +43,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Milestone
@@ -130,27 +131,19 @@ def near_due_candidates(now: dt.datetime, calendar: WorkingCalendar) -> QuerySet
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Overseers:
-    """Leaders and dispatchers with their home-area paths, read once per sweep."""
+    """Leaders and dispatchers with their home areas, read once per sweep."""
 
-    leaders: list[tuple[str, int]]
-    dispatchers: list[tuple[str, int]]
+    leaders: jurisdiction.Overseers
+    dispatchers: jurisdiction.Overseers
 
     @classmethod
     def load(cls) -> _Overseers:
-        def holders(role: str) -> list[tuple[str, int]]:
-            return list(
-                User.objects.filter(is_active=True, role_grants__role=role, home_area__isnull=False)
-                .values_list("home_area__path", "pk")
-                .distinct()
-            )
-
-        return cls(leaders=holders(Role.LEADER), dispatchers=holders(Role.DISPATCHER))
-
-    @staticmethod
-    def over(people: list[tuple[str, int]], case: Case) -> set[int]:
-        return {pk for path, pk in people if case.area_path.startswith(path)}
+        return cls(
+            leaders=jurisdiction.Overseers.of(Role.LEADER),
+            dispatchers=jurisdiction.Overseers.of(Role.DISPATCHER),
+        )
 
 
 def _handlers(cases: list[Case]) -> dict[int, set[int]]:
@@ -278,9 +271,9 @@ def _act_on_chunk(
         handlers = _handlers(cases)
         messages = []
         for case in cases:
-            recipients = handlers[case.pk] or _Overseers.over(overseers.dispatchers, case)
+            recipients = handlers[case.pk] or overseers.dispatchers.over(case.area_path)
             if kind == WarningKind.OVERDUE:
-                recipients = recipients | _Overseers.over(overseers.leaders, case)
+                recipients = recipients | overseers.leaders.over(case.area_path)
             if recipients:
                 messages.append(_message(kind, case, recipients, texts))
         created = notify_many(messages, now=now)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import CaseParty, PartyRole
+from fengqiao.mediation.documents import FORMATS, render_agreement, render_minutes
 from fengqiao.mediation.models import (
     Agreement,
     Mediation,
@@ -31,7 +32,6 @@ from fengqiao.mediation.selectors import JUDICIAL_WINDOW_DAYS, may_print
 from fengqiao.people.models import Gender
 from fengqiao.people.services import person_reveal
 
-FORMATS = ("docx", "pdf")
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -192,8 +192,6 @@ def agreement_print_data(*, actor: Any, agreement: Agreement) -> Any:
 
 def agreement_document(*, actor: Any, agreement: Agreement, fmt: str) -> bytes:
     """The 人民调解协议书 as Word ("docx") or PDF ("pdf"); audited."""
-    from fengqiao.mediation.documents import render_agreement
-
     _check_format(fmt)
     _require_print(actor, agreement.mediation, "agreement_document", agreement)
     content = render_agreement(agreement_print_data(actor=actor, agreement=agreement), fmt)
@@ -251,8 +249,6 @@ def minutes_print_data(*, actor: Any, session: MediationSession) -> Any:
 
 def minutes_document(*, actor: Any, session: MediationSession, fmt: str) -> bytes:
     """The 调解笔录 of one session as Word or PDF; audited."""
-    from fengqiao.mediation.documents import render_minutes
-
     _check_format(fmt)
     _require_print(actor, session.mediation, "minutes_document", session)
     content = render_minutes(minutes_print_data(actor=actor, session=session), fmt)

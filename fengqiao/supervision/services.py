@@ -214,15 +214,6 @@ def target_user_ids(order: SupervisionOrder) -> set[int]:
     return target_user_ids_many([order])[order.pk]
 
 
-def overseers_of(case: Case, role: str) -> set[int]:
-    """Active holders of `role` whose home area contains the case's area."""
-    return set(
-        User.objects.filter(
-            is_active=True, role_grants__role=role, home_area_id__in=case.area.ancestor_ids
-        ).values_list("pk", flat=True)
-    )
-
-
 def _tell(
     recipients: Iterable[int],
     order: SupervisionOrder,
@@ -667,16 +658,11 @@ def target_user_ids_many(orders: list[SupervisionOrder]) -> dict[int, set[int]]:
             agency_id__in=agency_ids, is_active=True
         ).values_list("agency_id", "pk"):
             liaisons[agency_id].add(user_id)
-    dispatchers: dict[int, set[int]] = defaultdict(set)
-    if any(order.target_kind == TargetKind.CENTRE for order in orders):
-        for area_id, user_id in (
-            User.objects.filter(
-                is_active=True, role_grants__role=Role.DISPATCHER, home_area__isnull=False
-            )
-            .values_list("home_area_id", "pk")
-            .distinct()
-        ):
-            dispatchers[area_id].add(user_id)
+    dispatchers = (
+        jurisdiction.Overseers.of(Role.DISPATCHER)
+        if any(order.target_kind == TargetKind.CENTRE for order in orders)
+        else None
+    )
     result: dict[int, set[int]] = {}
     for order in orders:
         if order.target_kind == TargetKind.PERSON:
@@ -686,9 +672,7 @@ def target_user_ids_many(orders: list[SupervisionOrder]) -> dict[int, set[int]]:
         elif order.target_kind == TargetKind.AGENCY:
             people = set(liaisons.get(order.target_agency_id, ()))
         else:
-            people = set().union(
-                *(dispatchers.get(area_id, ()) for area_id in order.case.area.ancestor_ids)
-            )
+            people = dispatchers.over(order.case.area_path) if dispatchers else set()
         result[order.pk] = people
     return result
 
@@ -784,7 +768,11 @@ def supervision_reply(
         area=order.case.area,
         details={"on_time": order.replied_on_time},
     )
-    issuer = {order.issued_by_id} if order.issued_by_id else overseers_of(order.case, Role.LEADER)
+    issuer = (
+        {order.issued_by_id}
+        if order.issued_by_id
+        else jurisdiction.Overseers.of(Role.LEADER).over(order.case.area_path)
+    )
     with translation.override(settings.LANGUAGE_CODE):
         _tell(
             issuer - {actor.pk},
