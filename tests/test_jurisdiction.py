@@ -3,9 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from fengqiao.accounts.roles import Role
+from fengqiao.accounts import jurisdiction
+from fengqiao.accounts.roles import Capability, Role
 from fengqiao.accounts.services import user_set_roles
+from fengqiao.areas.models import Area
 from fengqiao.audit.models import AuditEvent
+from fengqiao.people.selectors import person_list_for_user
 
 OK, HIDDEN = 200, 404
 
@@ -136,3 +139,20 @@ def test_overseers_are_the_holders_whose_home_area_contains_the_area(town):
     assert dispatchers.over(town.unit_b1.path) == {centre.pk, west.pk}
     assert dispatchers.over(town.village_b.path) == {centre.pk, west.pk}
     assert dispatchers.over(town.town.path) == {centre.pk}
+
+
+def test_the_scope_check_in_python_decides_as_the_database_filter(town, residents):
+    """`path_in_scope` serves registration, which has the area's path in hand; it must
+    agree with `scope_by_area` for every user and node (and every resident)."""
+    areas = list(Area.objects.all())
+    for user in town.users.values():
+        visible = set(jurisdiction.areas_visible(user).values_list("pk", flat=True))
+        for area in areas:
+            assert jurisdiction.path_in_scope(
+                user, area.path, capability=Capability.VIEW_AREAS
+            ) == (area.pk in visible), (user.username, area.name)
+        people = set(person_list_for_user(user=user).values_list("pk", flat=True))
+        for person in residents.values():
+            assert jurisdiction.path_in_scope(
+                user, person.area.path, capability=Capability.VIEW_PEOPLE
+            ) == (person.pk in people), (user.username, person.name)

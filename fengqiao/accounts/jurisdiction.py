@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,8 +33,13 @@ def roles_of(user: Any) -> frozenset[str]:
 
 
 def capabilities_of(user: Any) -> frozenset[str]:
+    return _capabilities(roles_of(user))
+
+
+@functools.cache
+def _capabilities(roles: frozenset[str]) -> frozenset[str]:
     result: set[str] = set()
-    for role in roles_of(user):
+    for role in roles:
         result |= ROLE_CAPABILITIES.get(role, frozenset())
     return frozenset(result)
 
@@ -72,6 +78,11 @@ def _root_paths(user: Any) -> list[str]:
 def area_q(user: Any, *, field: str) -> models.Q:
     """A filter on `<field>__path` that keeps rows inside the user's subtrees."""
     return subtree_q(_root_paths(user), via=f"{field}__")
+
+
+def path_in_scope(user: Any, path: str, *, capability: str) -> bool:
+    """What `scope_by_area` decides in SQL, for one area path already in hand."""
+    return can(user, capability) and any(path.startswith(root) for root in _root_paths(user))
 
 
 def area_trail(user: Any, area: Area) -> list[tuple[Area, bool]]:

@@ -7,11 +7,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from fengqiao.audit import context
 from fengqiao.audit.models import AuditChainHead, AuditEvent, Outcome
 from fengqiao.core import clock
+from fengqiao.core.sql import insert_rows
 
 GENESIS = "0" * 64
 
@@ -109,21 +110,34 @@ def audit_record_many(entries: Sequence[dict[str, Any]]) -> list[AuditEvent]:
     # No savepoint of its own: inside a caller's transaction an audit row that cannot be
     # written must fail the whole change anyway, and a savepoint costs two statements.
     with transaction.atomic(savepoint=False):
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        previous = head.last_hash
+        previous = _chain_head_lock()
         for event in events:
             event.previous_hash = previous
             event.row_hash = previous = event_hash(event)
-        if len(events) == 1:
-            events[0].save(force_insert=True)
-        else:
-            AuditEvent.objects.bulk_create(events)
-        head.last_hash = previous
-        head.save(update_fields=["last_hash"])
+        insert_rows(AuditEvent, events)
+        _chain_head_move(previous)
     return events
+
+
+def _chain_head_lock() -> str:
+    """The last hash, with the head row locked until the transaction ends (SQLite's
+    writers already take turns for the whole transaction). Plain statements: this runs
+    with every change of the town."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    return _chain_head_lock()
+
+
+def _chain_head_move(last_hash: str) -> None:
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_hash = %s WHERE id = 1", [last_hash])  # noqa: S608
 
 
 def audit_chain_verify() -> list[int]:

@@ -150,7 +150,13 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=120)
     account = models.TextField(_("account"))
     area = models.ForeignKey(
-        "areas.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area",
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Cases are found by `area_path` (the indexes below); by the area's id only when an
+        # administrator deletes an area.
+        db_index=False,
     )
     # The area's path, copied so that a jurisdiction filter and the deadline order can be
     # served by one index; kept in step by `areas.services.area_move`.
@@ -192,6 +198,8 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # Served by the case_*_open_due index, which leads with this column.
+        db_index=False,
     )
     handler_team = models.ForeignKey(
         "orgs.MediationOrganization",
@@ -200,6 +208,8 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # Served by the case_*_open_due index, which leads with this column.
+        db_index=False,
     )
     handler_agency = models.ForeignKey(
         "orgs.Agency",
@@ -208,6 +218,8 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # Served by the case_*_open_due index, which leads with this column.
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -353,7 +365,12 @@ class CaseEvent(models.Model):
     """One step on a case's timeline. Never edited or deleted (database triggers)."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        # Served by the unique (case, sequence) index.
+        db_index=False,
     )
     sequence = models.PositiveIntegerField(_("step"))
     at = models.DateTimeField(_("time"))

@@ -45,6 +45,7 @@ from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.sequences import sequence_take
+from fengqiao.core.sql import insert_rows, select_plain, select_values
 from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.orgs.models import Agency, MediationOrganization
 from fengqiao.people.models import Organization, Person
@@ -117,8 +118,15 @@ def _pk(value: Any) -> int | None:
 
 class _Lookups:
     """What validating registrations needs from the database, read once for a batch: the
-    categories, the areas in the actor's jurisdiction, the persons in it, the deadline tiers.
+    categories, the areas and persons named and whether they are in the actor's
+    jurisdiction, the deadline tiers. Plain statements (`select_plain`): a clerk's single
+    registration reads four small rows, and building ORM queries for them would cost more
+    than reading them.
     """
+
+    AREA_FIELDS = ("id", "code", "name", "level", "parent_id", "path")
+    CATEGORY_FIELDS = ("id", "code", "name", "parent_id", "sort_order", "is_active")
+    TIER_FIELDS = ("id", "kind", "grade", "milestone", "working_days")
 
     def __init__(self, actor: Any, items: Sequence[dict[str, Any]]) -> None:
         self.actor = actor
@@ -128,37 +136,47 @@ class _Lookups:
             if not isinstance(item.get("category"), CaseCategory)
         }
         category_ids.discard(None)
-        self.categories = (
-            {c.pk: c for c in CaseCategory.objects.filter(pk__in=category_ids, is_active=True)}
-            if category_ids
-            else {}
-        )
-        area_ids = {_pk(item.get("area")) for item in items}
-        area_ids.discard(None)
-        self.areas = (
-            {area.pk: area for area in jurisdiction.areas_visible(actor).filter(pk__in=area_ids)}
-            if area_ids
-            else {}
-        )
+        self.categories = {
+            category.pk: category
+            for category in select_plain(
+                CaseCategory, self.CATEGORY_FIELDS, id=list(category_ids), is_active=True
+            )
+        }
         person_ids = {
             party.person_id
             for item in items
             for party in item.get("parties", ())
             if isinstance(party, PartyInput) and party.person_id
         }
-        self.people_in_scope = (
-            set(self.visible_people.filter(pk__in=person_ids).values_list("pk", flat=True))
-            if person_ids
-            else set()
-        )
-        kinds = {(item.get("kind"), item.get("grade") or "") for item in items}
-        self.tiers: dict[tuple[str, str], Any] = {}
-        if len(kinds) == 1:
-            kind, grade = next(iter(kinds))
-            if kind in Kind.values:
-                self.tiers[(kind, grade)] = sla.sla_tier(kind=kind, grade=grade)
-        else:
-            self.tiers = {(tier.kind, tier.grade): tier for tier in SlaPolicy.objects.all()}
+        people = select_values(Person, ("id", "area_id"), id=list(person_ids))
+        area_ids = {_pk(item.get("area")) for item in items}
+        area_ids.discard(None)
+        named = {
+            area.pk: area
+            for area in select_plain(
+                Area, self.AREA_FIELDS, id=list(area_ids | {area for _person, area in people})
+            )
+        }
+        # The same decision as `jurisdiction.areas_visible` / `person_list_for_user`.
+        self.areas = {
+            pk: area
+            for pk, area in named.items()
+            if pk in area_ids
+            and jurisdiction.path_in_scope(actor, area.path, capability=Capability.VIEW_AREAS)
+        }
+        self.people_in_scope = {
+            person
+            for person, area in people
+            if area in named
+            and jurisdiction.path_in_scope(
+                actor, named[area].path, capability=Capability.VIEW_PEOPLE
+            )
+        }
+        kinds = [kind for kind in {item.get("kind") for item in items} if kind in Kind.values]
+        self.tiers = {
+            (tier.kind, tier.grade): tier
+            for tier in select_plain(SlaPolicy, self.TIER_FIELDS, kind=kinds)
+        }
 
     @property
     def visible_people(self) -> Any:
@@ -365,10 +383,7 @@ def _register(actor: Any, registrations: list[_Registration], now: dt.datetime) 
     cases = [registration.case for registration in registrations]
     for case, number in zip(cases, _next_numbers(now, len(cases)), strict=True):
         case.number = number
-    if len(cases) == 1:
-        cases[0].save(force_insert=True)
-    else:
-        Case.objects.bulk_create(cases)
+    insert_rows(Case, cases)
     party_rows = []
     events = []
     for registration in registrations:
@@ -394,11 +409,8 @@ def _register(actor: Any, registrations: list[_Registration], now: dt.datetime) 
                 data=registration.data,
             )
         )
-    CaseParty.objects.bulk_create(party_rows)
-    if len(events) == 1:
-        events[0].save(force_insert=True)
-    else:
-        CaseEvent.objects.bulk_create(events)
+    insert_rows(CaseParty, party_rows)
+    insert_rows(CaseEvent, events)
     for registration in registrations:
         hooks.run_after_action(
             case=registration.case,

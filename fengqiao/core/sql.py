@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Field types whose values the database takes as they are; exact types, so that a subclass
 # with its own conversion (an encrypted text field) still gets it. Their get_db_prep_save
@@ -32,7 +32,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
         return _as_is
     if type(field) is models.DateTimeField:
         return connection.ops.adapt_datetimefield_value
-    return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
 
 
 def _as_is(value: Any) -> Any:
@@ -78,3 +78,155 @@ def insert_new(
             )
             inserted.extend(tuple(row) for row in cursor.fetchall())
     return inserted
+
+
+# ------------------------------------------------------------------ hot-path statements
+# A registration writes four rows and reads a handful; through the ORM each statement
+# costs more to build than SQLite takes to run it. These two build a statement once per
+# model and column list and then only bind values. No model signals are sent: the project
+# connects none to the models they serve.
+_inserts: dict[tuple[Any, ...], tuple[str, list[tuple[str, Callable[[Any], Any], Any]]]] = {}
+_selects: dict[tuple[Any, ...], tuple[str, list[Callable[[Any], Any]]]] = {}
+
+
+def _insert_statement(
+    model: type[models.Model], fields: tuple[str, ...] | None
+) -> tuple[str, list[tuple[str, Callable[[Any], Any], Any]]]:
+    key = (connection.vendor, model, fields)
+    cached = _inserts.get(key)
+    if cached is not None:
+        return cached
+    meta = model._meta
+    if fields is None:
+        columns = [field for field in meta.concrete_fields if not field.primary_key]
+    else:
+        columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (names from the model)
+        f"({', '.join(quote(field.column) for field in columns)}) VALUES %s "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    # Fields that set their own value on insert (auto_now) are asked for it, as save() would.
+    converters = [
+        (
+            field.attname,
+            _converter(field),
+            field
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            else None,
+        )
+        for field in columns
+    ]
+    _inserts[key] = (statement, converters)
+    return statement, converters
+
+
+def insert_rows(
+    model: type[models.Model], rows: Sequence[models.Model], *, fields: Sequence[str] | None = None
+) -> None:
+    """Insert new `rows` (all concrete fields, or `fields`) and give each its primary key:
+    one INSERT … RETURNING per batch, in the order of `rows`."""
+    if not rows:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    statement, converters = _insert_statement(model, tuple(fields) if fields else None)
+    one_row = "(" + ", ".join(["%s"] * len(converters)) + ")"
+    batch = (
+        len(rows)
+        if len(rows) == 1
+        else db.ops.bulk_batch_size([n for n, _c, _f in converters], rows)
+    )
+    pk = model._meta.pk.attname
+    alias = db.alias
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            params = [
+                prepare(field.pre_save(row, True) if field else getattr(row, attname))
+                for row in part
+                for attname, prepare, field in converters
+            ]
+            cursor.execute(statement % ", ".join([one_row] * len(part)), params)
+            for row, (new_pk,) in zip(part, cursor.fetchall(), strict=True):
+                setattr(row, pk, new_pk)
+                row._state.adding = False
+                row._state.db = alias
+
+
+def select_values(
+    model: type[models.Model], fields: Sequence[str], **where: Any
+) -> list[tuple[Any, ...]]:
+    """The values of `fields` of each row of `model` where each `where` column equals its
+    value, or is in it when the value is a list, set or tuple.
+
+    For plain columns (numbers, text, booleans, ids), whose values need no conversion
+    beyond a boolean's.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    shape = tuple(
+        (column, len(value) if isinstance(value, (list, set, tuple, frozenset)) else None)
+        for column, value in where.items()
+    )
+    if any(size == 0 for _column, size in shape):
+        return []
+    statement, converters = _select_statement(db, model, tuple(fields), shape)
+    params: list[Any] = []
+    for value in where.values():
+        if isinstance(value, (list, set, tuple, frozenset)):
+            params.extend(value)
+        else:
+            params.append(value)
+    with db.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    if all(convert is _as_is for convert in converters):
+        return rows
+    return [
+        tuple(
+            None if value is None else convert(value)
+            for value, convert in zip(row, converters, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def _select_statement(
+    db: Any, model: type[models.Model], names: tuple[str, ...], shape: tuple[Any, ...]
+) -> tuple[str, list[Callable[[Any], Any]]]:
+    key = (db.vendor, model, names, shape)
+    cached = _selects.get(key)
+    if cached is not None:
+        return cached
+    meta = model._meta
+    quote = db.ops.quote_name
+    selected = [meta.get_field(name) for name in names]
+    for field in selected:
+        plain = field.target_field if isinstance(field, models.ForeignKey) else field
+        if type(plain) not in _AS_IS:
+            raise ValueError(f"{model.__name__}.{field.name} is not a plain column")
+    conditions = [
+        f"{quote(meta.get_field(column).column)} "
+        + ("= %s" if size is None else f"IN ({', '.join(['%s'] * size)})")
+        for column, size in shape
+    ]
+    statement = (
+        f"SELECT {', '.join(quote(field.column) for field in selected)} "  # noqa: S608
+        f"FROM {quote(meta.db_table)}"
+        + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+    )
+    converters = [bool if isinstance(field, models.BooleanField) else _as_is for field in selected]
+    _selects[key] = (statement, converters)
+    return statement, converters
+
+
+def select_plain(
+    model: type[models.Model], fields: Sequence[str], **where: Any
+) -> list[models.Model]:
+    """As `select_values`, as instances of `model` with only `fields` loaded (the rest
+    deferred)."""
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    return [
+        model.from_db(DEFAULT_DB_ALIAS, attnames, row)
+        for row in select_values(model, fields, **where)
+    ]
