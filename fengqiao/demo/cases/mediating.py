@@ -1,6 +1,6 @@
 """Drawing the mediation records and the follow-ups (回访) of the demo year's cases.
 
-Called by the planner while it draws a case's path: a dispute handled by a committee or a
+Called while a case's path is drawn (`lifecycle`): a dispute handled by a committee or a
 specialised team is mediated (the mediation started by its mediator, sessions with
 minutes, an agreement with its terms, signatures, sometimes an application for judicial
 confirmation), and every handled case is followed up on the days the demo centre's policy
@@ -11,6 +11,7 @@ closed. Pure, like the planner: everything comes from the planner's generator.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import TYPE_CHECKING, Any
 
 from fengqiao.cases.models import Grade, Kind, Outcome, PartyRole
@@ -26,13 +27,13 @@ from fengqiao.demo.cases.plan import (
     SignaturePlan,
     TermPlan,
 )
+from fengqiao.demo.cases.worktime import MINUTE, WorkingClock
 from fengqiao.followups.models import Method, Satisfaction
 from fengqiao.mediation.models import JudicialResult, Setting
 
 if TYPE_CHECKING:
-    from fengqiao.demo.cases.planner import Planner, _Path, _Spec
-
-MINUTE = dt.timedelta(minutes=1)
+    from fengqiao.demo.cases.spec import CasePath, CaseSpec
+    from fengqiao.demo.cases.town import TownView
 
 # -------------------------------------------------------------------------- texts
 SETTINGS_BY_CATEGORY = {
@@ -110,9 +111,9 @@ DISSATISFIED_NOTES = "当事人认为对方履行不到位，对处理结果不�
 class MediationDrawer:
     """The mediation and follow-up part of the planner; shares its generator and clock."""
 
-    def __init__(self, planner: Planner) -> None:
-        self.planner = planner
-        self.rng = planner.rng
+    def __init__(self, town: TownView, rng: random.Random, clock: WorkingClock) -> None:
+        self.rng = rng
+        self.clock = clock
         self.terms: tuple[TermPlan, ...] = ()  # of the agreement just drawn
         self.case_terms: list[TermPlan] = []  # of every agreement of the case in effect
         self.effective_on: dt.date | None = None
@@ -120,7 +121,7 @@ class MediationDrawer:
         # who belongs to which committee or team
         self.organization_of = {
             account.username: account.mediation_organization
-            for account in planner.town.plan.accounts
+            for account in town.plan.accounts
             if account.mediation_organization
         }
 
@@ -129,8 +130,8 @@ class MediationDrawer:
 
     def mediate(
         self,
-        path: _Path,
-        spec: _Spec,
+        path: CasePath,
+        spec: CaseSpec,
         worker: str,
         grade: str,
         resolve_at: dt.datetime,
@@ -183,7 +184,7 @@ class MediationDrawer:
         windows = []
         day = low.date()
         while day <= high.date() and len(windows) < 60:
-            if self.planner.is_working_day(day):
+            if self.clock.is_working_day(day):
                 opens = max(dt.datetime.combine(day, dt.time(8, 30), tzinfo=SHANGHAI), low + MINUTE)
                 closes = min(
                     dt.datetime.combine(day, dt.time(17, 30), tzinfo=SHANGHAI), high - MINUTE
@@ -197,7 +198,7 @@ class MediationDrawer:
         return opens + MINUTE * self.rng.randint(0, int((closes - opens) / MINUTE))
 
     def _session(
-        self, path: _Path, worker: str, held_at: dt.datetime, until: dt.datetime, **fields: Any
+        self, path: CasePath, worker: str, held_at: dt.datetime, until: dt.datetime, **fields: Any
     ) -> dt.datetime:
         recorded = held_at + min((until - held_at) / 2, MINUTE * self.rng.randint(20, 50))
         path.record(SessionPlan(at=recorded, actor=worker, held_at=held_at, **fields))
@@ -205,7 +206,7 @@ class MediationDrawer:
 
     def start_and_sessions(
         self,
-        path: _Path,
+        path: CasePath,
         *,
         worker: str,
         since: dt.datetime,
@@ -249,7 +250,7 @@ class MediationDrawer:
 
     def conclude(
         self,
-        path: _Path,
+        path: CasePath,
         *,
         worker: str,
         since: dt.datetime,
@@ -317,22 +318,22 @@ class MediationDrawer:
         self.effective_on = made_on
         self.case_terms += terms
 
-    def maybe_apply(self, path: _Path, *, worker: str, judicial: bool | None) -> None:
+    def maybe_apply(self, path: CasePath, *, worker: str, judicial: bool | None) -> None:
         """After a written agreement took effect: now and then the parties apply to the
         court for judicial confirmation (the first application drawn is withdrawn)."""
         if not self.terms or self.effective_on is None:
             return
-        planner, rng = self.planner, self.rng
+        clock, rng = self.clock, self.rng
         if judicial is None:
             judicial = rng.random() < 0.1
         if not judicial:
             return
         effective_on = self.effective_on
-        applied = planner.working_moment(
-            planner.working_days_after_day(effective_on, rng.randint(2, 8))
+        applied = clock.working_moment(
+            clock.working_days_after_day(effective_on, rng.randint(2, 8))
         )
-        decided = planner.working_moment(
-            planner.working_days_after_day(applied.date(), rng.randint(3, 10))
+        decided = clock.working_moment(
+            clock.working_days_after_day(applied.date(), rng.randint(3, 10))
         )
         result = JudicialResult.WITHDRAWN if self.applications == 0 else JudicialResult.CONFIRMED
         self.applications += 1
@@ -351,25 +352,25 @@ class MediationDrawer:
         return sorted(planned)
 
     def on_working_day(self, day: dt.date) -> dt.date:
-        while not self.planner.is_working_day(day):
+        while not self.clock.is_working_day(day):
             day += dt.timedelta(days=1)
         return day
 
     def follow_up(
-        self, path: _Path, *, kind: str, actor: str, resolved_at: dt.datetime, fail: str = ""
+        self, path: CasePath, *, kind: str, actor: str, resolved_at: dt.datetime, fail: str = ""
     ) -> bool:
         """Each follow-up on its day (now and then a day or two late; a party sometimes not
         reached and called again the next working day). `fail` makes one find the agreement
         not kept: "term" (a term not performed) or "dissatisfied". Returns whether one
         failed (and the rest was left undone)."""
-        planner, rng = self.planner, self.rng
+        clock, rng = self.clock, self.rng
         resolved_on = resolved_at.astimezone(SHANGHAI).date()
         last = resolved_at
         for day, term in self.schedule(kind, resolved_on):
             attempt_day = day
             if rng.random() < 0.1:
-                attempt_day = planner.working_days_after_day(day, rng.randint(1, 2))
-            at = max(planner.working_moment(attempt_day), last + MINUTE)
+                attempt_day = clock.working_days_after_day(day, rng.randint(1, 2))
+            at = max(clock.working_moment(attempt_day), last + MINUTE)
             method = (
                 rng.choice((Method.HOME_VISIT, Method.ON_SITE))
                 if term
@@ -382,8 +383,8 @@ class MediationDrawer:
                         notes=rng.choice(UNREACHABLE_NOTES),
                     )
                 )  # fmt: skip
-                retry_day = planner.working_days_after_day(at.astimezone(SHANGHAI).date(), 1)
-                at = max(planner.working_moment(retry_day), at + MINUTE)
+                retry_day = clock.working_days_after_day(at.astimezone(SHANGHAI).date(), 1)
+                at = max(clock.working_moment(retry_day), at + MINUTE)
                 method = Method.HOME_VISIT
             failing = (fail == "term" and term) or (fail == "dissatisfied" and not term)
             if failing:
