@@ -19,6 +19,7 @@ def test_the_case_benchmark_runs_in_a_reduced_size():
         env.pop("DATABASE_URL", None)
     arguments = ["--create", "400", "--single", "150", "--batch", "100", "--total", "1500"]
     arguments += ["--runs", "3", "--api-runs", "1", "--profile-sample", "20"]
+    arguments += ["--never-analysed-runs", "2"]
     completed = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
         [sys.executable, "-m", "bench.cases", *arguments, "--pg-name", "fengqiao_bench_cases_test"],
         cwd=ROOT,
@@ -45,6 +46,10 @@ def test_the_case_benchmark_runs_in_a_reduced_size():
             assert queue["queries_per_page"] <= 3
             assert queue["page"]["p50_ms"] > 0 and queue["raw_sql"]["p50_ms"] > 0
     assert result["queue"]["1500"]["leader"]["rows"] > 0
+    if result["database"]["vendor"] == "sqlite":
+        assert {"1500_fresh_statistics", "1500_never_analysed"} <= set(result["queue"])
+        assert result["queue"]["1500_never_analysed"]["leader"]["page"]["runs"] == 2
+    assert set(result["statistics"]) == {"400", "1500"}
     assert {"create_per_second_one_by_one", "create_per_second_in_batches"} <= set(
         result["verdict"]
     )
