@@ -41,3 +41,15 @@ def install(connection: Any, table: str = "audit_auditevent") -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def install_operation(table: str) -> Any:
+    """A migration operation that installs (again) the guard of `table`: after creating
+    it, and after any column change, which on SQLite rebuilds the table and drops its
+    triggers."""
+    from django.db import migrations
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        install(schema_editor.connection, table)
+
+    return migrations.RunPython(run, migrations.RunPython.noop)

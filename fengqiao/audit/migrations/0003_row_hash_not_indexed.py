@@ -2,12 +2,7 @@
 
 from django.db import migrations, models
 
-
-def reinstall_guard(apps, schema_editor):
-    # On SQLite the change to the column rebuilds the table, dropping its triggers.
-    from fengqiao.audit import guards
-
-    guards.install(schema_editor.connection, "audit_auditevent")
+from fengqiao.audit import guards
 
 
 class Migration(migrations.Migration):
@@ -21,5 +16,6 @@ class Migration(migrations.Migration):
             name="row_hash",
             field=models.CharField(max_length=64, verbose_name="row hash"),
         ),
-        migrations.RunPython(reinstall_guard, migrations.RunPython.noop),
+        # On SQLite the column change rebuilds the table, dropping its triggers.
+        guards.install_operation("audit_auditevent"),
     ]

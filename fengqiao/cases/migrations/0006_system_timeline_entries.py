@@ -1,12 +1,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-def reinstall_guard(apps, schema_editor):
-    # On SQLite the column change rebuilds the table, which drops its triggers.
-    from fengqiao.audit import guards
-
-    guards.install(schema_editor.connection, "cases_caseevent")
+from fengqiao.audit import guards
 
 
 class Migration(migrations.Migration):
@@ -25,5 +20,6 @@ class Migration(migrations.Migration):
                 verbose_name="actor",
             ),
         ),
-        migrations.RunPython(reinstall_guard, migrations.RunPython.noop),
+        # On SQLite the column change rebuilds the table, dropping its triggers.
+        guards.install_operation("cases_caseevent"),
     ]

@@ -4,12 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-def reinstall_guard(apps, schema_editor):
-    # On SQLite the change to the timeline's column rebuilds the table, dropping its triggers.
-    from fengqiao.audit import guards
-
-    guards.install(schema_editor.connection, "cases_caseevent")
+from fengqiao.audit import guards
 
 
 class Migration(migrations.Migration):
@@ -82,5 +77,6 @@ class Migration(migrations.Migration):
                 verbose_name="case",
             ),
         ),
-        migrations.RunPython(reinstall_guard, migrations.RunPython.noop),
+        # On SQLite the column change rebuilds the table, dropping its triggers.
+        guards.install_operation("cases_caseevent"),
     ]
