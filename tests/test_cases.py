@@ -422,3 +422,26 @@ def test_a_refused_action_stays_on_the_audit_record(town):
     refused = AuditEvent.objects.get(action="case.dispatch", outcome="denied")
     assert refused.actor == grid_worker
     assert refused.target_id == str(case.pk)
+
+
+@pytest.mark.parametrize("given", ["as a number", "as text"])
+def test_an_existing_person_may_be_named_by_id_as_a_number_or_as_text(town, residents, given):
+    zhang = residents["a1"]
+    person_id = zhang.pk if given == "as a number" else str(zhang.pk)
+    case = new_case(
+        town.user("intake_clerk"),
+        town.unit_a1,
+        parties=[PartyInput(role="applicant", person_id=person_id)],
+    )
+    assert case.parties.get().person_id == zhang.pk
+
+
+def test_a_person_id_that_is_not_a_number_is_refused_by_name(town):
+    with pytest.raises(DomainError) as caught:
+        new_case(
+            town.user("intake_clerk"),
+            town.unit_a1,
+            parties=[PartyInput(role="applicant", person_id="张三")],
+        )
+    assert caught.value.field == "parties.0"
+    assert not Case.objects.exists()

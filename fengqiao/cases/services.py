@@ -143,11 +143,12 @@ class _Lookups:
             )
         }
         person_ids = {
-            party.person_id
+            _pk(party.person_id)
             for item in items
             for party in item.get("parties", ())
             if isinstance(party, PartyInput) and party.person_id
         }
+        person_ids.discard(None)
         people = select_values(Person, ("id", "area_id"), id=list(person_ids))
         area_ids = {_pk(item.get("area")) for item in items}
         area_ids.discard(None)
@@ -207,9 +208,9 @@ def _resolve_parties(
         elif party.person_id:
             # Only whether the person is in scope matters here: the record is not loaded
             # (nor decrypted).
-            if party.person_id not in lookups.people_in_scope:
+            if _pk(party.person_id) not in lookups.people_in_scope:
                 raise DomainError("party_unknown", _("This person was not found."), field=field)
-            resolved.append(CaseParty(role=party.role, person_id=party.person_id))
+            resolved.append(CaseParty(role=party.role, person_id=_pk(party.person_id)))
         elif party.new_person:
             details = dict(party.new_person)
             existing = None
