@@ -18,6 +18,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import PATH_WIDTH, Area, Level
 from fengqiao.audit.models import AuditEvent
+from fengqiao.audit.services import audit_chain_verify
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, Channel, Grade, Kind, Outcome, State
 from fengqiao.cases.selectors import overdue_q
@@ -31,14 +32,19 @@ from fengqiao.core.identifiers import (
 from fengqiao.demo import data
 from fengqiao.demo.cases import (
     CUTOFF,
+    FULL_YEAR,
     OPEN_STATES_SHOWN,
     REFERENCE_NOW,
     SMALL_YEAR,
     STORY_KEY,
     YEAR_START,
     CasePlan,
+    Handler,
+    SupervisionPlan,
+    plan_cases,
 )
 from fengqiao.demo.cases.plan import (
+    SHANGHAI,
     AgreementPlan,
     FollowUpPlan,
     JudicialApplyPlan,
@@ -46,9 +52,14 @@ from fengqiao.demo.cases.plan import (
     MediationStartPlan,
     SessionPlan,
     SignaturePlan,
+    package_calendar,
 )
 from fengqiao.demo.generator import DEMO_ACCOUNTS, TownPlan, build_plan, write_plan
-from fengqiao.demo.management.commands.seed_demo import case_summary, generate_password
+from fengqiao.demo.management.commands.seed_demo import (
+    case_summary,
+    generate_password,
+    supervision_summary,
+)
 from fengqiao.followups.models import (
     FollowUp,
     FollowUpAttempt,
@@ -72,6 +83,10 @@ from fengqiao.mediation.selectors import judicial_warning
 from fengqiao.orgs.models import MediationMembership, MediationOrganization, MembershipRole
 from fengqiao.people.models import Gender, Organization, Person
 from fengqiao.people.services import id_digest
+from fengqiao.supervision import selectors as supervision_selectors
+from fengqiao.supervision.models import OrderState, Origin, SupervisionOrder
+from fengqiao.supervision.services import DEFAULT_LEVELS, supervision_escalate_missed
+from fengqiao.workcal.calendar import due_after
 
 PASSWORD = "Demo-pass-2026"
 
@@ -123,7 +138,7 @@ def test_the_same_seed_gives_the_same_mediations_and_follow_ups() -> None:
 
 
 def test_the_cases_leave_the_town_as_it_is(plan: TownPlan, town_only: TownPlan) -> None:
-    assert dataclasses.replace(plan, cases=()) == town_only
+    assert dataclasses.replace(plan, cases=(), supervision=()) == town_only
 
 
 def test_the_tree_has_eight_villages_of_five_grids_of_ten_units(plan: TownPlan) -> None:
@@ -492,6 +507,160 @@ def test_the_summary_line_counts_the_cases(plan: TownPlan) -> None:
     assert str(len(plan.cases)) in line and "129" in line and "2332" in line
 
 
+# ------------------------------------------------------------ supervision (督办)
+REPLY_DAYS = {code: days for code, _name, _rank, days, _colour in DEFAULT_LEVELS}
+LEVEL_ORDER = [code for code, *_rest in sorted(DEFAULT_LEVELS, key=lambda level: level[2])]
+HANDLED = {State.DISPATCHED, State.ACKNOWLEDGED, State.IN_PROGRESS, State.SUSPENDED}
+
+
+def _orders(plan: TownPlan, origin: str) -> list[SupervisionPlan]:
+    return [order for order in plan.supervision if order.origin == origin]
+
+
+def _handler_at(case: CasePlan, moment: dt.datetime) -> tuple[Handler | None, str]:
+    """Who handles the case at `moment`, and its state then, read from its steps."""
+    handler, state = None, State.REPORTED
+    for step in case.steps:
+        if step.at > moment:
+            break
+        if step.action in {"dispatch", "reassign"}:
+            handler = step.handler
+        elif step.action == "transfer":
+            handler = Handler("agency", step.agency)
+        elif step.action in {"return", "escalate"}:
+            handler = None
+        state = step.state
+    return handler, state
+
+
+def test_supervision_is_drawn_apart_and_the_same_seed_gives_the_same_orders(
+    small_year: TownPlan,
+) -> None:
+    # given / when
+    again, other = build_plan(2026, cases=SMALL_YEAR), build_plan(12, cases=SMALL_YEAR)
+
+    # then
+    assert small_year.supervision and small_year.supervision == again.supervision
+    assert small_year.supervision != other.supervision
+    # the orders have a generator of their own: the cases are drawn as without them
+    town = build_plan(2026, cases=None)
+    assert small_year.cases == plan_cases(town, seed=2026, volume=SMALL_YEAR)
+
+
+def test_the_leader_supervises_a_few_dozen_disputes_and_demands_at_three_levels(
+    plan: TownPlan,
+) -> None:
+    cases = {case.key: case for case in plan.cases}
+    orders = _orders(plan, Origin.LEADER)
+
+    assert len(orders) == FULL_YEAR.leader_orders
+    levels = Counter(order.level for order in orders)
+    assert levels["general"] > levels["key"] > levels["listed"] > 0
+    assert len({order.case for order in orders}) == len(orders)
+    assert STORY_KEY not in {order.case for order in orders}
+    assert {cases[order.case].kind for order in orders} == {Kind.DISPUTE, Kind.DEMAND}
+    for order in orders:
+        case = cases[order.case]
+        if case.kind == Kind.DISPUTE:
+            grades = {case.grade} | {s.grade for s in case.steps if s.action == "regrade"}
+            assert grades & {Grade.IMPORTANT, Grade.COMPLEX}
+        assert order.matter.startswith(case.title) and order.instruction
+        # raised on a working day, to whoever handles the case then
+        handler, state = _handler_at(case, order.raised_at)
+        assert order.target == handler and state in HANDLED | {State.TRANSFERRED}
+        local = order.raised_at.astimezone(SHANGHAI)
+        assert package_calendar().is_working_day(local.date()) and 9 <= local.hour < 18
+        days = REPLY_DAYS[order.level]
+        assert order.reply_due_at == due_after(package_calendar(), order.raised_at, days).due_at
+    assert any(order.assisting_teams for order in orders)
+    assert any(order.assisting_agencies for order in orders)
+    assert any(not (order.assisting_teams or order.assisting_agencies) for order in orders)
+
+
+def test_most_orders_are_answered_in_time_a_few_late_after_escalating_two_withdrawn(
+    plan: TownPlan,
+) -> None:
+    cases = {case.key: case for case in plan.cases}
+    orders = _orders(plan, Origin.LEADER)
+
+    states = Counter(order.state for order in orders)
+    assert states[OrderState.CLOSED] > 0.75 * len(orders)
+    assert states[OrderState.WITHDRAWN] == 2
+    late = [order for order in orders if order.escalations]
+    assert len(late) == 3 and max(len(order.escalations) for order in late) == 2
+    for order in orders:
+        times = [step.at for step in order.steps]
+        assert times == sorted(times)
+        assert all(order.raised_at < moment <= CUTOFF for moment in times)
+        actions = [step.action for step in order.steps if step.action not in {"escalate"}]
+        reply = next((step for step in order.steps if step.action == "reply"), None)
+        if order.state == OrderState.CLOSED:
+            assert actions == ["reply", "close"] and reply is not None and reply.text
+            assert reply.actor != "leader" or order.target.kind == "agency"
+            assert (reply.at <= order.reply_due_at) == (not order.escalations)
+        if order.state == OrderState.WITHDRAWN:
+            # the case was settled before the reply was due
+            (withdraw,) = order.steps
+            result = next(s for s in cases[order.case].steps if s.action == "resolve")
+            assert order.raised_at < result.at < withdraw.at < order.reply_due_at
+            assert withdraw.actor == "leader" and withdraw.text
+        # each missed reply moves the order a level up at the next escalation pass
+        due, level = order.reply_due_at, order.level
+        for step in order.escalations:
+            assert dt.timedelta(0) < step.at - due <= dt.timedelta(minutes=5)
+            assert step.level == LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
+            due, level = step.reply_due_at, step.level
+            assert due == due_after(package_calendar(), step.at, REPLY_DAYS[level]).due_at
+
+
+@pytest.mark.parametrize("year", ["plan", "small_year"])
+def test_at_the_cut_off_orders_await_a_reply_one_overdue_and_one_awaits_review(
+    year: str, request: pytest.FixtureRequest
+) -> None:
+    plan: TownPlan = request.getfixturevalue(year)
+    cases = {case.key: case for case in plan.cases}
+    orders = _orders(plan, Origin.LEADER)
+
+    waiting = [order for order in orders if order.state == OrderState.OPEN]
+    assert any(order.due_now > REFERENCE_NOW for order in waiting)
+    # overdue at the demo's "now", and not yet escalated: its deadline passed after the cut-off
+    assert any(CUTOFF < order.due_now < REFERENCE_NOW for order in waiting)
+    replied = [order for order in orders if order.state == OrderState.REPLIED]
+    assert replied
+    for order in waiting + replied:
+        assert cases[order.case].is_open
+
+
+def test_the_sweep_raises_an_order_the_minute_a_case_s_deadline_has_passed(
+    plan: TownPlan,
+) -> None:
+    cases = {case.key: case for case in plan.cases}
+    orders = _orders(plan, Origin.OVERDUE)
+
+    assert len(orders) > 100
+    deadlines = [(order.case, order.case_due_at) for order in orders]
+    assert len(set(deadlines)) == len(deadlines)
+    for order in orders:
+        assert order.case_due_at is not None
+        assert order.case_due_at < order.raised_at <= CUTOFF
+        assert order.raised_at.second == 0 and order.level == "general" and not order.matter
+        case = cases[order.case]
+        assert case.received_at < order.raised_at
+        handler, state = _handler_at(case, order.raised_at)
+        assert order.target == handler
+        assert state not in {State.SUSPENDED, State.RESOLVED} | workflow.TERMINAL_STATES
+    # the lead unit answers, mostly in time; the leader reviews and closes
+    states = Counter(order.state for order in orders)
+    assert states[OrderState.CLOSED] > 0.9 * len(orders)
+    escalated = [order for order in orders if order.escalations]
+    assert 0 < len(escalated) < 0.1 * len(orders)
+
+
+def test_the_summary_line_counts_the_supervision_orders(plan: TownPlan) -> None:
+    line = supervision_summary(plan.supervision)
+    assert str(len(plan.supervision)) in line and str(FULL_YEAR.leader_orders) in line
+
+
 @pytest.mark.django_db
 def test_write_plan_plays_every_case_through_the_services(small_year: TownPlan) -> None:
     # when
@@ -660,6 +829,71 @@ def test_the_story_case_is_stored_with_its_timeline(small_year: TownPlan) -> Non
     )
     assert list(visit.term_checks.values_list("performed", flat=True)) == [True]
     assert "亮堂" in visit.notes
+
+
+@pytest.mark.django_db
+def test_write_plan_plays_the_supervision_orders_through_the_services(
+    small_year: TownPlan,
+) -> None:
+    # when
+    write_plan(small_year, password=PASSWORD)
+
+    # then every planned order is stored as planned
+    planned = small_year.supervision
+    case_ids = {
+        case.key: pk
+        for case, pk in zip(
+            small_year.cases, Case.objects.order_by("id").values_list("pk", flat=True), strict=True
+        )
+    }
+    orders = SupervisionOrder.objects.select_related("level", "issued_by", "replied_by")
+    stored = {(order.case_id, order.issued_at, order.origin): order for order in orders}
+    assert len(stored) == len(planned)
+    for order in planned:
+        found = stored[(case_ids[order.case], order.raised_at, order.origin)]
+        levels = [step.level for step in order.escalations] or [order.level]
+        assert (found.state, found.level.code) == (order.state, levels[-1])
+        assert (found.reply_due_at, found.escalation_count) == (
+            order.due_now,
+            len(order.escalations),
+        )
+        reply = next((step for step in order.steps if step.action == "reply"), None)
+        if reply is not None:
+            assert found.reply_text == reply.text
+            assert found.replied_by.username == reply.actor
+        if order.origin == Origin.LEADER:
+            assert found.issued_by.username == "leader" and found.matter == order.matter
+        else:
+            assert found.issued_by is None and found.case_due_at == order.case_due_at
+
+    # in every state: awaiting a reply, one of them overdue at "now", replied and awaiting
+    # review, closed, withdrawn with a reason; escalated and answered late
+    assert set(orders.values_list("state", flat=True)) == set(OrderState.values)
+    assert orders.filter(state=OrderState.OPEN, reply_due_at__gt=REFERENCE_NOW).exists()
+    assert orders.filter(supervision_selectors.overdue_q(REFERENCE_NOW)).exists()
+    assert orders.filter(state=OrderState.WITHDRAWN).exclude(withdraw_reason="").exists()
+    assert orders.filter(escalation_count__gte=1, replied_on_time=False).exists()
+    assert orders.filter(state=OrderState.CLOSED).exclude(review_text="").exists()
+
+    # the sweep's orders: one per case and deadline, on every case whose deadline passed
+    automatic = orders.filter(origin=Origin.OVERDUE)
+    deadlines = list(automatic.values_list("case_id", "case_due_at"))
+    assert deadlines and len(set(deadlines)) == len(deadlines)
+    late = set(Case.objects.filter(on_time=False).values_list("pk", flat=True))
+    assert late and late <= {case_id for case_id, _due in deadlines}
+    # so the sweep and the escalation pass, run at the cut-off, find nothing left to do
+    from fengqiao.jobs.deadlines import deadline_sweep
+
+    deadline_sweep(now=CUTOFF)
+    assert SupervisionOrder.objects.count() == len(planned)
+    assert supervision_escalate_missed(now=CUTOFF) == {"escalated": 0, "overdue": 0}
+
+    # each order is on its case's timeline and in the audit trail, whose chain holds
+    raised = CaseEvent.objects.filter(action="supervision_raised")
+    assert raised.count() == AuditEvent.objects.filter(action="supervision.raise").count()
+    assert raised.count() == len(planned)
+    assert not raised.filter(actor__isnull=False).exclude(actor__username="leader").exists()
+    assert audit_chain_verify() == []
 
 
 # --------------------------------------------------------------- loading

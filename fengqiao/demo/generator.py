@@ -34,7 +34,16 @@ from fengqiao.cases.models import CaseCategory
 from fengqiao.core.errors import DomainError
 from fengqiao.core.identifiers import id_check_char, uscc_check_char
 from fengqiao.demo import data
-from fengqiao.demo.cases import FULL_YEAR, CasePlan, CaseRefs, CaseVolume, plan_cases, write_cases
+from fengqiao.demo.cases import (
+    FULL_YEAR,
+    CasePlan,
+    CaseRefs,
+    CaseVolume,
+    SupervisionPlan,
+    plan_cases,
+    plan_supervision,
+    write_cases,
+)
 from fengqiao.orgs.models import (
     Agency,
     AgencyContact,
@@ -146,6 +155,7 @@ class TownPlan:
     persons: tuple[PersonPlan, ...]
     organizations: tuple[OrganizationPlan, ...]
     cases: tuple[CasePlan, ...] = ()
+    supervision: tuple[SupervisionPlan, ...] = ()
 
 
 # ------------------------------------------------------------- the geography
@@ -689,7 +699,10 @@ def build_plan(seed: int, *, cases: CaseVolume | None = FULL_YEAR) -> TownPlan:
     )
     if cases is None:
         return town
-    return dataclasses.replace(town, cases=plan_cases(town, seed=seed, volume=cases))
+    planned = plan_cases(town, seed=seed, volume=cases)
+    # Drawn from a generator of their own: the cases are as they were without them.
+    supervision = plan_supervision(town, planned, seed=seed, volume=cases)
+    return dataclasses.replace(town, cases=planned, supervision=supervision)
 
 
 # ----------------------------------------------------------------- writing
@@ -836,6 +849,6 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
                 organizations=organizations,
                 persons=persons,
             )
-            counts |= write_cases(plan.cases, refs)
+            counts |= write_cases(plan.cases, refs, supervision=plan.supervision)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts

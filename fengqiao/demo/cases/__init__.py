@@ -36,6 +36,13 @@ case is closed on 15 June.
 At the cut-off one resolved dispute still awaits its 30-day follow-up: its agreement's
 window for judicial confirmation closes in the week after the demo's "now", so the
 warning shows; recently handled matters have follow-ups due today or overdue.
+
+Supervision orders (督办) run through the year with the cases (`supervising` draws them,
+from a generator of their own so that the cases stay as they are): the deadline sweep's,
+raised the minute a case's deadline passed, and the leader's on important disputes and
+demands that dragged, at the three levels. Most are answered in time and closed by the
+leader; a few answers come late, after the escalation pass moved the order up; two are
+withdrawn; at the cut-off some await a reply, one of them overdue, and one awaits review.
 """
 
 from fengqiao.demo.cases.plan import (
@@ -53,8 +60,11 @@ from fengqiao.demo.cases.plan import (
     Handler,
     PartyPlan,
     StepPlan,
+    SupervisionPlan,
+    SupervisionStepPlan,
 )
 from fengqiao.demo.cases.planner import plan_cases
+from fengqiao.demo.cases.supervising import plan_supervision
 from fengqiao.demo.cases.writing import CaseRefs, write_cases
 
 __all__ = [
@@ -73,6 +83,9 @@ __all__ = [
     "Handler",
     "PartyPlan",
     "StepPlan",
+    "SupervisionPlan",
+    "SupervisionStepPlan",
     "plan_cases",
+    "plan_supervision",
     "write_cases",
 ]

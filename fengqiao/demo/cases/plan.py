@@ -13,6 +13,7 @@ from decimal import Decimal
 from fengqiao.cases.defaults import DEFAULT_TIERS
 from fengqiao.cases.models import Kind, Outcome, State
 from fengqiao.cases.workflow import OPEN_STATES
+from fengqiao.supervision.models import OrderState
 from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar
 
 SHANGHAI = CENTRE_TZ
@@ -45,6 +46,9 @@ class CaseVolume:
     open_per_state: int = 3
     rejected_share: float = 0.015
     merged_share: float = 0.02
+    # Supervision orders (督办) the leader raises in the year; the deadline sweep raises
+    # its own on every case whose deadline passes.
+    leader_orders: int = 36
 
 
 # The seed's year.
@@ -60,6 +64,7 @@ SMALL_YEAR = CaseVolume(
     open_per_state=1,
     rejected_share=0.05,
     merged_share=0.05,
+    leader_orders=8,
 )
 
 
@@ -243,6 +248,69 @@ class CasePlan:
             elif step.action == "reopen":
                 outcome = ""
         return outcome
+
+
+# ------------------------------------------------------------ supervision
+# Supervision orders (督办单) on the year's cases, played through the supervision services
+# between the cases' steps. Who is named by username, teams by name, agencies by kind.
+@dataclass(frozen=True)
+class SupervisionStepPlan:
+    """What happens to an order after it is raised: "reply" (the lead unit), "close" or
+    "withdraw" (the leader), or the escalation pass finding the reply missed: "escalate"
+    (one level up, to `level`, with a new `reply_due_at`) or "overdue" (at the top)."""
+
+    at: dt.datetime
+    action: str
+    actor: str = ""  # "" for the escalation pass, which has nobody behind it
+    text: str = ""
+    level: str = ""
+    reply_due_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionPlan:
+    """One order: raised by the leader (`origin` "leader") or by the deadline sweep the
+    moment the case's deadline `case_due_at` had passed ("overdue"), with its reply
+    deadline as the service computes it, and what happens to it until the cut-off."""
+
+    key: str
+    case: str  # the key of the case supervised
+    origin: str
+    raised_at: dt.datetime
+    level: str  # the level's code when raised
+    reply_due_at: dt.datetime
+    target: Handler | None  # None: the dispatchers over the case (nobody handles it)
+    matter: str = ""
+    instruction: str = ""
+    assisting_teams: tuple[str, ...] = ()
+    assisting_agencies: tuple[str, ...] = ()
+    case_due_at: dt.datetime | None = None
+    steps: tuple[SupervisionStepPlan, ...] = ()
+
+    @property
+    def state(self) -> str:
+        """Its state at the cut-off, as `supervision.models.OrderState` names it."""
+        done = {step.action for step in self.steps}
+        for action, state in (
+            ("withdraw", OrderState.WITHDRAWN),
+            ("close", OrderState.CLOSED),
+            ("reply", OrderState.REPLIED),
+        ):
+            if action in done:
+                return state
+        return OrderState.OPEN
+
+    @property
+    def escalations(self) -> tuple[SupervisionStepPlan, ...]:
+        return tuple(step for step in self.steps if step.action == "escalate")
+
+    @property
+    def due_now(self) -> dt.datetime:
+        """The reply deadline at the cut-off: the last escalation's, or the first."""
+        for step in reversed(self.steps):
+            if step.action == "escalate" and step.reply_due_at is not None:
+                return step.reply_due_at
+        return self.reply_due_at
 
 
 # ------------------------------------------------------------ the calendar

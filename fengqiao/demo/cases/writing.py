@@ -1,9 +1,11 @@
-"""Playing a plan of cases through the case services, step by step in time order."""
+"""Playing a plan of cases through the case services, step by step in time order, with
+their supervision orders through the supervision services in between."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +22,10 @@ from fengqiao.demo.cases.plan import (
     SessionPlan,
     SignaturePlan,
     StepPlan,
+    SupervisionPlan,
 )
 from fengqiao.mediation.models import Regime
+from fengqiao.supervision.models import Origin
 
 
 @dataclass
@@ -57,8 +61,11 @@ def _inputs(step: StepPlan, refs: CaseRefs, ids: dict[str, tuple[int, int]]) -> 
     return inputs
 
 
-def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
-    """Play every step and record of `cases`, in time order, through the services.
+def write_cases(
+    cases: Iterable[CasePlan], refs: CaseRefs, *, supervision: Sequence[SupervisionPlan] = ()
+) -> dict[str, int]:
+    """Play every step and record of `cases`, and every supervision order on them, in time
+    order, through the services.
 
     Runs inside the caller's transaction. The calendar is loaded once and handed to every
     call. Returns counts of what was written.
@@ -83,11 +90,20 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
             (record.at, order, len(case.steps) + number)
             for number, record in enumerate(case.records)
         ]
+    # Supervision orders come after the cases: at the same moment, a case's step is taken
+    # before an order is raised on it or the escalation pass runs (as the planner counts).
+    for number, planned in enumerate(supervision, start=len(cases)):
+        moments.append((planned.raised_at, number, -1))
+        moments += [(step.at, number, index) for index, step in enumerate(planned.steps)]
     moments.sort()
 
     ids: dict[str, tuple[int, int | None]] = {}  # key → (pk, version, None when unknown)
     player = _RecordPlayer(refs)
+    supervisor = _SupervisionPlayer(refs, supervision, ids, calendar)
     for _at, order, number in moments:
+        if order >= len(cases):
+            supervisor.play(order - len(cases), number)
+            continue
         case = cases[order]
         if number == -2:
             _acknowledge_emergency(ids[case.key][0], _at)
@@ -157,6 +173,7 @@ def write_cases(cases: Iterable[CasePlan], refs: CaseRefs) -> dict[str, int]:
         "case_steps": sum(len(case.steps) for case in cases),
         "case_records": sum(len(case.records) for case in cases),
         "open_cases": sum(case.is_open for case in cases),
+        "supervision_orders": len(supervision),
     }
 
 
@@ -363,3 +380,132 @@ class _RecordPlayer:
         followup_apply_finding(
             actor=self.refs.users[step.actor], followup=self.finding(case_id), now=step.at
         )
+
+
+class _SupervisionPlayer:
+    """Plays supervision orders through their services: the leader's orders, the deadline
+    sweep's hook and the escalation pass at the moments they ran, the replies, reviews and
+    withdrawals. Where the services decide (the order's deadline, which orders the sweep
+    and the pass find), it checks that they decide as planned."""
+
+    def __init__(
+        self,
+        refs: CaseRefs,
+        orders: Sequence[SupervisionPlan],
+        ids: dict[str, tuple[int, int | None]],
+        calendar: Any,
+    ) -> None:
+        self.refs = refs
+        self.orders = orders
+        self.case_ids = ids
+        self.calendar = calendar
+        self.order_ids: dict[int, int] = {}  # index in `orders` → the stored order
+        # The sweep's orders of a run, raised together; what the pass of a run does.
+        self.sweeps: dict[dt.datetime, list[int]] = defaultdict(list)
+        self.passes: dict[dt.datetime, Counter[str]] = defaultdict(Counter)
+        for index, order in enumerate(orders):
+            if order.origin == Origin.OVERDUE:
+                self.sweeps[order.raised_at].append(index)
+            for step in order.steps:
+                if step.action in {"escalate", "overdue"}:
+                    self.passes[step.at][step.action] += 1
+
+    def play(self, index: int, number: int) -> None:
+        from fengqiao.supervision import services
+
+        order = self.orders[index]
+        if number < 0:
+            self._raise(index, order)
+            return
+        step = order.steps[number]
+        users = self.refs.users
+        if step.action in {"escalate", "overdue"}:
+            self._escalation_pass(step.at)
+        elif step.action == "reply":
+            services.supervision_reply(
+                actor=users[step.actor],
+                order_id=self.order_ids[index],
+                text=step.text,
+                now=step.at,
+            )
+        elif step.action == "close":
+            services.supervision_close(
+                actor=users[step.actor],
+                order_id=self.order_ids[index],
+                review=step.text,
+                now=step.at,
+            )
+        elif step.action == "withdraw":
+            services.supervision_withdraw(
+                actor=users[step.actor],
+                order_id=self.order_ids[index],
+                reason=step.text,
+                now=step.at,
+            )
+        else:  # pragma: no cover - every step kind is played above
+            raise ValueError(step.action)
+
+    def _raise(self, index: int, order: SupervisionPlan) -> None:
+        from fengqiao.supervision import services
+
+        if order.origin == Origin.OVERDUE:
+            self._sweep(order.raised_at)
+            return
+        target = order.target
+        pools = {"user": self.refs.users, "team": self.refs.teams, "agency": self.refs.agencies}
+        lead = {f"target_{target.kind}": pools[target.kind][target.ref]} if target else {}
+        raised = services.supervision_raise(
+            actor=self.refs.users["leader"],
+            case_id=self.case_ids[order.case][0],
+            matter=order.matter,
+            instruction=order.instruction,
+            level=order.level,
+            assisting_teams=[self.refs.teams[name] for name in order.assisting_teams],
+            assisting_agencies=[self.refs.agencies[kind] for kind in order.assisting_agencies],
+            now=order.raised_at,
+            calendar=self.calendar,
+            **lead,
+        )
+        _expect(raised.reply_due_at == order.reply_due_at, order, "reply deadline")
+        self.order_ids[index] = raised.pk
+
+    def _sweep(self, run: dt.datetime) -> None:
+        """The deadline sweep's hook at `run`, on the cases the planner found overdue then
+        (once per run: every order of the run is raised together)."""
+        from fengqiao.cases.selectors import overdue_q
+        from fengqiao.jobs.deadlines import CASE_FIELDS
+        from fengqiao.supervision.services import supervision_raise_for_overdue
+
+        indexes = self.sweeps.pop(run, None)
+        if indexes is None:
+            return
+        by_case = {self.case_ids[self.orders[index].case][0]: index for index in indexes}
+        overdue = list(
+            Case.objects.filter(overdue_q(run), pk__in=by_case).only(*CASE_FIELDS).order_by("pk")
+        )
+        _expect(len(overdue) == len(by_case), self.orders[indexes[0]], "overdue cases")
+        for raised in supervision_raise_for_overdue(overdue, now=run):
+            index = by_case.pop(raised.case_id)
+            planned = self.orders[index]
+            _expect(raised.case_due_at == planned.case_due_at, planned, "case deadline")
+            _expect(raised.reply_due_at == planned.reply_due_at, planned, "reply deadline")
+            self.order_ids[index] = raised.pk
+        _expect(not by_case, self.orders[indexes[0]], "orders raised")
+
+    def _escalation_pass(self, run: dt.datetime) -> None:
+        """The escalation pass at `run` (once per run), which must find what was planned."""
+        from fengqiao.supervision.services import supervision_escalate_missed
+
+        planned = self.passes.pop(run, None)
+        if planned is None:
+            return
+        done = supervision_escalate_missed(now=run, calendar=self.calendar)
+        if done != {"escalated": planned["escalate"], "overdue": planned["overdue"]}:
+            raise AssertionError(f"the escalation pass at {run} did {done}, planned {planned}")
+
+
+def _expect(condition: bool, order: SupervisionPlan, what: str) -> None:
+    """The services decided otherwise than the plan: the plan's deadline rules have drifted
+    from theirs."""
+    if not condition:
+        raise AssertionError(f"supervision order {order.key} on {order.case}: {what} as planned")

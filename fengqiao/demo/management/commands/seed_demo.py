@@ -17,9 +17,10 @@ from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import Area
 from fengqiao.cases.models import Kind, Outcome
 from fengqiao.core.errors import DomainError
-from fengqiao.demo.cases import FULL_YEAR, CasePlan
+from fengqiao.demo.cases import FULL_YEAR, CasePlan, SupervisionPlan
 from fengqiao.demo.generator import DEFAULT_SEED, DEMO_ACCOUNTS, build_plan, write_plan
 from fengqiao.jobs.maintenance import database_optimize
+from fengqiao.supervision.models import OrderState, Origin
 
 
 def generate_password() -> str:
@@ -98,6 +99,8 @@ class Command(BaseCommand):
         )
         if plan.cases:
             self.stdout.write(case_summary(plan.cases))
+        if plan.supervision:
+            self.stdout.write(supervision_summary(plan.supervision))
         if generated:
             self.stdout.write(
                 _("Password of every demo account (shown once, not stored): %(password)s")
@@ -137,3 +140,12 @@ def case_summary(cases: tuple[CasePlan, ...]) -> str:
         parts.append(part)
     still_open = sum(case.is_open for case in cases)
     return f"{_('Cases')}: {len(cases)} = {', '.join(parts)}; {_('open')} {still_open}"
+
+
+def supervision_summary(orders: tuple[SupervisionPlan, ...]) -> str:
+    """One line: supervision orders by origin, and by state at the cut-off."""
+    origins = Counter(order.origin for order in orders)
+    states = Counter(order.state for order in orders)
+    by_origin = ", ".join(f"{origin.label} {origins[origin]}" for origin in Origin)
+    by_state = ", ".join(f"{state.label} {states[state]}" for state in OrderState)
+    return f"{_('Supervision orders')}: {len(orders)} = {by_origin}; {by_state}"
