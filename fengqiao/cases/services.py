@@ -1070,7 +1070,8 @@ def case_record_events(entries: Sequence[dict[str, Any]]) -> list[CaseEvent]:
                 data=entry.get("data") or {},
             )
         )
-    return CaseEvent.objects.bulk_create(events)
+    insert_rows(CaseEvent, events)
+    return events
 
 
 def case_recompute_deadlines(*, actor: Any = None, calendar: WorkingCalendar | None = None) -> int:

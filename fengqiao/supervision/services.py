@@ -45,6 +45,7 @@ from fengqiao.cases.services import ActionRefused, case_record_event, case_recor
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.sequences import sequence_take
+from fengqiao.core.sql import insert_rows
 from fengqiao.notify.models import Kind as NotificationKind
 from fengqiao.notify.services import Message, notify, notify_many
 from fengqiao.orgs.models import Agency, MediationMembership, MediationOrganization
@@ -515,7 +516,7 @@ def supervision_raise_for_overdue(
         with transaction.atomic():
             for order, number in zip(orders, _next_numbers(now, len(orders)), strict=True):
                 order.number = number
-            SupervisionOrder.objects.bulk_create(orders)
+            insert_rows(SupervisionOrder, orders)
     except IntegrityError:
         return [
             order
