@@ -92,6 +92,18 @@ def django_db_blocker_unblocked(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the centre's language: the locale middleware leaves the last
+    request's language active in the thread, whatever language that request asked for."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Migrations load the calendar, tiers and categories, but a transactional test's flush
     empties every table; put them back for any test that uses the database."""

@@ -44,6 +44,7 @@ from fengqiao.cases.models import (
 from fengqiao.cases.selectors import case_assigned_q, case_list_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.ids import id_of
 from fengqiao.core.sequences import sequence_take
 from fengqiao.core.sql import insert_rows, select_plain, select_values
 from fengqiao.core.uploads import uploads_store, uploads_validate
@@ -106,16 +107,6 @@ class PartyInput:
     new_person: dict[str, Any] | None = None
 
 
-def _pk(value: Any) -> int | None:
-    """An id given as a model instance, a number or a numeric string; None otherwise."""
-    if isinstance(value, models.Model):
-        return value.pk
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class _Lookups:
     """What validating registrations needs from the database, read once for a batch: the
     categories, the areas and persons named and whether they are in the actor's
@@ -131,7 +122,7 @@ class _Lookups:
     def __init__(self, actor: Any, items: Sequence[dict[str, Any]]) -> None:
         self.actor = actor
         category_ids = {
-            _pk(item.get("category"))
+            id_of(item.get("category"))
             for item in items
             if not isinstance(item.get("category"), CaseCategory)
         }
@@ -143,14 +134,14 @@ class _Lookups:
             )
         }
         person_ids = {
-            _pk(party.person_id)
+            id_of(party.person_id)
             for item in items
             for party in item.get("parties", ())
             if isinstance(party, PartyInput) and party.person_id
         }
         person_ids.discard(None)
         people = select_values(Person, ("id", "area_id"), id=list(person_ids))
-        area_ids = {_pk(item.get("area")) for item in items}
+        area_ids = {id_of(item.get("area")) for item in items}
         area_ids.discard(None)
         named = {
             area.pk: area
@@ -208,9 +199,9 @@ def _resolve_parties(
         elif party.person_id:
             # Only whether the person is in scope matters here: the record is not loaded
             # (nor decrypted).
-            if _pk(party.person_id) not in lookups.people_in_scope:
+            if id_of(party.person_id) not in lookups.people_in_scope:
                 raise DomainError("party_unknown", _("This person was not found."), field=field)
-            resolved.append(CaseParty(role=party.role, person_id=_pk(party.person_id)))
+            resolved.append(CaseParty(role=party.role, person_id=id_of(party.person_id)))
         elif party.new_person:
             details = dict(party.new_person)
             existing = None
@@ -290,13 +281,13 @@ def _prepare(
     else:
         grade = ""
     category_obj = (
-        category if isinstance(category, CaseCategory) else lookups.categories.get(_pk(category))
+        category if isinstance(category, CaseCategory) else lookups.categories.get(id_of(category))
     )
     if category_obj is None or not category_obj.is_active:
         raise DomainError(
             "category", _("Choose a category from the list."), field=f"{prefix}category"
         )
-    area_obj = lookups.areas.get(_pk(area))
+    area_obj = lookups.areas.get(id_of(area))
     if area_obj is None:
         raise DomainError(
             "area",

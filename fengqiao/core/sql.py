@@ -53,59 +53,87 @@ def insert_new(
     row another worker inserted first is neither written again nor returned, so "what did
     I insert" needs no second query. Names come from the model, values are parameters.
     """
+    return _insert(model, rows, tuple(fields), tuple(returning), skip_conflicts=True)
+
+
+def insert_rows(
+    model: type[models.Model], rows: Sequence[models.Model], *, fields: Sequence[str] | None = None
+) -> None:
+    """Insert new `rows` (all concrete fields, or `fields`) and give each its primary key:
+    one INSERT … RETURNING per batch, in the order of `rows`. No model signals are sent:
+    the project connects none to the models it serves."""
     if not rows:
-        return []
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    names = ", ".join(quote(field.column) for field in columns)
-    back = ", ".join(quote(meta.get_field(name).column) for name in returning)
-    one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    converters = [(field.attname, _converter(field)) for field in columns]
-    batch = connection.ops.bulk_batch_size(columns, rows)
-    inserted: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            params = [
-                prepare(getattr(row, attname)) for row in part for attname, prepare in converters
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(part))} "  # noqa: S608
-                f"ON CONFLICT DO NOTHING RETURNING {back}",
-                params,
-            )
-            inserted.extend(tuple(row) for row in cursor.fetchall())
-    return inserted
+        return
+    if fields is None:
+        fields = tuple(field.name for field in model._meta.concrete_fields if not field.primary_key)
+    pk = model._meta.pk
+    inserted = _insert(model, rows, tuple(fields), (pk.name,), skip_conflicts=False)
+    alias = connections[DEFAULT_DB_ALIAS].alias
+    for row, (new_pk,) in zip(rows, inserted, strict=True):
+        setattr(row, pk.attname, new_pk)
+        row._state.adding = False
+        row._state.db = alias
 
 
-# ------------------------------------------------------------------ hot-path statements
-# A registration writes four rows and reads a handful; through the ORM each statement
-# costs more to build than SQLite takes to run it. These two build a statement once per
-# model and column list and then only bind values. No model signals are sent: the project
-# connects none to the models they serve.
+# Through the ORM a statement costs more to build than SQLite takes to run it (a
+# registration writes four rows): each INSERT is built once per model, column list and
+# conflict rule, and afterwards only values are bound.
 _inserts: dict[tuple[Any, ...], tuple[str, list[tuple[str, Callable[[Any], Any], Any]]]] = {}
 _selects: dict[tuple[Any, ...], tuple[str, list[Callable[[Any], Any]]]] = {}
 
 
-def _insert_statement(
-    model: type[models.Model], fields: tuple[str, ...] | None
-) -> tuple[str, list[tuple[str, Callable[[Any], Any], Any]]]:
-    key = (connection.vendor, model, fields)
+def _insert(
+    model: type[models.Model],
+    rows: Sequence[models.Model],
+    fields: tuple[str, ...],
+    returning: tuple[str, ...],
+    *,
+    skip_conflicts: bool,
+) -> list[tuple[Any, ...]]:
+    """The `returning` columns of the rows inserted, in their order, a batch a statement."""
+    if not rows:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    key = (db.vendor, model, fields, returning, skip_conflicts)
     cached = _inserts.get(key)
-    if cached is not None:
-        return cached
+    if cached is None:
+        cached = _inserts[key] = _insert_statement(db, model, fields, returning, skip_conflicts)
+    statement, converters = cached
+    one_row = "(" + ", ".join(["%s"] * len(converters)) + ")"
+    batch = (
+        len(rows)
+        if len(rows) == 1
+        else db.ops.bulk_batch_size([name for name, _c, _f in converters], rows)
+    )
+    inserted: list[tuple[Any, ...]] = []
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            params = [
+                prepare(field.pre_save(row, True) if field else getattr(row, attname))
+                for row in part
+                for attname, prepare, field in converters
+            ]
+            cursor.execute(statement % ", ".join([one_row] * len(part)), params)
+            inserted.extend(tuple(row) for row in cursor.fetchall())
+    return inserted
+
+
+def _insert_statement(
+    db: Any,
+    model: type[models.Model],
+    fields: tuple[str, ...],
+    returning: tuple[str, ...],
+    skip_conflicts: bool,
+) -> tuple[str, list[tuple[str, Callable[[Any], Any], Any]]]:
     meta = model._meta
-    if fields is None:
-        columns = [field for field in meta.concrete_fields if not field.primary_key]
-    else:
-        columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    quote = db.ops.quote_name
     statement = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (names from the model)
         f"({', '.join(quote(field.column) for field in columns)}) VALUES %s "
-        f"RETURNING {quote(meta.pk.column)}"
+        + ("ON CONFLICT DO NOTHING " if skip_conflicts else "")
+        + f"RETURNING {', '.join(quote(meta.get_field(name).column) for name in returning)}"
     )
     # Fields that set their own value on insert (auto_now) are asked for it, as save() would.
     converters = [
@@ -118,40 +146,7 @@ def _insert_statement(
         )
         for field in columns
     ]
-    _inserts[key] = (statement, converters)
     return statement, converters
-
-
-def insert_rows(
-    model: type[models.Model], rows: Sequence[models.Model], *, fields: Sequence[str] | None = None
-) -> None:
-    """Insert new `rows` (all concrete fields, or `fields`) and give each its primary key:
-    one INSERT … RETURNING per batch, in the order of `rows`."""
-    if not rows:
-        return
-    db = connections[DEFAULT_DB_ALIAS]
-    statement, converters = _insert_statement(model, tuple(fields) if fields else None)
-    one_row = "(" + ", ".join(["%s"] * len(converters)) + ")"
-    batch = (
-        len(rows)
-        if len(rows) == 1
-        else db.ops.bulk_batch_size([n for n, _c, _f in converters], rows)
-    )
-    pk = model._meta.pk.attname
-    alias = db.alias
-    with db.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            params = [
-                prepare(field.pre_save(row, True) if field else getattr(row, attname))
-                for row in part
-                for attname, prepare, field in converters
-            ]
-            cursor.execute(statement % ", ".join([one_row] * len(part)), params)
-            for row, (new_pk,) in zip(part, cursor.fetchall(), strict=True):
-                setattr(row, pk, new_pk)
-                row._state.adding = False
-                row._state.db = alias
 
 
 def select_values(

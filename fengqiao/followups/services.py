@@ -38,6 +38,7 @@ from fengqiao.cases.models import Case, State
 from fengqiao.cases.services import ActionRefused, available_actions, case_act, case_record_event
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.ids import id_of
 from fengqiao.followups.models import (
     FollowUp,
     FollowUpAttempt,
@@ -280,10 +281,7 @@ def _checked_terms(
     terms = {term.pk: term for term in agreement_terms(case)}
     checked: list[tuple[Any, bool]] = []
     for key, performed in term_checks.items():
-        try:
-            term_id = int(key)
-        except (TypeError, ValueError):
-            term_id = None
+        term_id = id_of(key)
         if term_id not in terms:
             raise DomainError(
                 "term_unknown",

@@ -44,6 +44,7 @@ from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import ActionRefused, case_record_event, case_record_events
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.ids import id_of
 from fengqiao.core.sequences import sequence_take
 from fengqiao.core.sql import insert_rows
 from fengqiao.notify.models import Kind as NotificationKind
@@ -269,7 +270,7 @@ def _resolve_target(*, user: Any, team: Any, agency: Any, case: Case) -> tuple[s
             "target", _("Choose one lead unit: a person, a team or an agency."), field="target"
         )
     if user not in (None, ""):
-        found = User.objects.filter(pk=_pk(user), is_active=True).first()
+        found = User.objects.filter(pk=id_of(user), is_active=True).first()
         if (
             found is None
             or not jurisdiction.roles_of(found)
@@ -278,20 +279,16 @@ def _resolve_target(*, user: Any, team: Any, agency: Any, case: Case) -> tuple[s
             raise DomainError("target", _("Choose an active staff member."), field="target")
         return TargetKind.PERSON, found, None, None
     if team not in (None, ""):
-        found = MediationOrganization.objects.filter(pk=_pk(team)).first()
+        found = MediationOrganization.objects.filter(pk=id_of(team)).first()
         if found is None:
             raise DomainError("target", _("Choose a mediation team from the list."), field="target")
         return TargetKind.TEAM, None, found, None
     if agency not in (None, ""):
-        found = Agency.objects.filter(pk=_pk(agency), is_active=True).first()
+        found = Agency.objects.filter(pk=id_of(agency), is_active=True).first()
         if found is None:
             raise DomainError("target", _("Choose an agency from the list."), field="target")
         return TargetKind.AGENCY, None, None, found
     return _case_handler_target(case)
-
-
-def _pk(value: Any) -> Any:
-    return getattr(value, "pk", value)
 
 
 def _case_handler_target(case: Case) -> tuple[str, Any, Any, Any]:
@@ -305,7 +302,7 @@ def _case_handler_target(case: Case) -> tuple[str, Any, Any, Any]:
 
 
 def _assisting(model: Any, ids: Iterable[Any], message: str, field: str) -> list[Any]:
-    wanted = {int(_pk(value)) for value in ids or () if value not in (None, "")}
+    wanted = {id_of(value) for value in ids or () if value not in (None, "")}
     found = list(model.objects.filter(pk__in=wanted))
     if len(found) != len(wanted):
         raise DomainError("assisting", message, field=field)
