@@ -242,6 +242,29 @@ def test_someone_outside_the_jurisdiction_finds_nothing(town):
     assert AuditEvent.objects.filter(action="access.denied", actor=stranger).exists()
 
 
+
+def test_a_refused_mediation_step_stays_on_the_audit_record(town):
+    # given a grid worker of the case's own grid, who sees the case but does not mediate it
+    case = dispute(town)
+    mediation = start(town, case)
+    worker = town.user("grid_worker")
+    # when they try to record a session
+    with pytest.raises(DomainError) as caught:
+        services.mediation_session_record(
+            actor=worker,
+            mediation_id=mediation.pk,
+            held_at=NOW,
+            place="东村",
+            setting="centre",
+            minutes="……",
+        )
+    # then nothing is saved, and the refusal outlives the rolled-back change
+    assert caught.value.code == "not_allowed"
+    assert not MediationSession.objects.exists()
+    assert AuditEvent.objects.filter(
+        action="mediation.session", actor=worker, outcome="denied"
+    ).exists()
+
 # ------------------------------------------------------------------ sessions
 def test_a_session_is_recorded_with_its_scan_and_on_the_timeline(town):
     case = dispute(town)

@@ -9,9 +9,10 @@ audit event, recompute the deadline. Nothing else writes a case's state.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -54,6 +55,8 @@ from fengqiao.people.selectors import identifier_filter, person_list_for_user
 from fengqiao.people.services import person_create
 from fengqiao.workcal.calendar import WorkingCalendar
 from fengqiao.workcal.selectors import calendar_load
+
+T = TypeVar("T")
 
 BACKDATE_GRACE = dt.timedelta(minutes=15)
 FUTURE_GRACE = dt.timedelta(minutes=1)
@@ -898,6 +901,21 @@ class ActionRefused(DomainError):
 
     def write_audit(self) -> None:
         audit_record(**self.audit)
+
+
+def audits_refusals(func: Callable[..., T]) -> Callable[..., T]:
+    """Around a service that runs in a transaction of its own: an `ActionRefused` raised
+    in it has its audit row written again once the transaction has rolled back."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return func(*args, **kwargs)
+        except ActionRefused as refused:
+            refused.write_audit()
+            raise
+
+    return wrapper
 
 
 def case_act(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.services import audit_record
+from fengqiao.cases.services import audits_refusals
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.mediation.models import Agreement, JudicialConfirmation, JudicialResult
@@ -34,6 +35,7 @@ from fengqiao.mediation.services import (
 from fengqiao.orgs.models import Agency, AgencyKind
 
 
+@audits_refusals
 @transaction.atomic
 def judicial_apply(
     *,
@@ -124,6 +126,7 @@ def judicial_apply(
     return confirmation
 
 
+@audits_refusals
 @transaction.atomic
 def judicial_result_record(
     *,

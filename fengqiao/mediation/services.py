@@ -26,7 +26,7 @@ from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, Kind, Outcome, State
 from fengqiao.cases.selectors import case_get_for_user
-from fengqiao.cases.services import ActionRefused, case_act, case_record_event
+from fengqiao.cases.services import ActionRefused, audits_refusals, case_act, case_record_event
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.sequences import sequence_take
@@ -64,11 +64,16 @@ def _scoped_case(actor: Any, case_id: int) -> Case:
     return case_get_for_user(user=actor, pk=case_id)
 
 
-def _refuse(actor: Any, action: str, target: Any, message: str) -> DomainError:
-    audit_record(
-        action=f"mediation.{action}", actor=actor, target=target, outcome=AuditOutcome.DENIED
-    )
-    return DomainError("not_allowed", message)
+def _refuse(actor: Any, action: str, target: Any, message: str) -> ActionRefused:
+    """A refusal whose audit row is written once the service's transaction has rolled
+    back (`audits_refusals`)."""
+    audit = {
+        "action": f"mediation.{action}",
+        "actor": actor,
+        "target": target,
+        "outcome": AuditOutcome.DENIED,
+    }
+    return ActionRefused(message, audit=audit)
 
 
 def _require_mediator(actor: Any, case: Case, action: str, mediation: Mediation | None) -> None:
@@ -230,6 +235,7 @@ def _check_mediators(
     return sorted(users, key=lambda user: user.pk)
 
 
+@audits_refusals
 @transaction.atomic
 def mediation_start(
     *,
@@ -293,6 +299,7 @@ def mediation_start(
     return mediation
 
 
+@audits_refusals
 @transaction.atomic
 def mediation_session_record(
     *,
@@ -375,6 +382,7 @@ def mediation_session_record(
     return session
 
 
+@audits_refusals
 def mediation_outcome_record(
     *,
     actor: Any,
@@ -390,20 +398,15 @@ def mediation_outcome_record(
     `expected_version` is the case version the actor saw (a stale one is a conflict);
     None takes the current one.
     """
-    try:
-        return _outcome_locked(
-            actor=actor,
-            mediation_id=mediation_id,
-            outcome=outcome,
-            note=note,
-            guided_to=guided_to,
-            expected_version=expected_version,
-            now=now or clock.now(),
-        )
-    except ActionRefused as refused:
-        # The refusal's audit row went down with this transaction: write it again.
-        refused.write_audit()
-        raise
+    return _outcome_locked(
+        actor=actor,
+        mediation_id=mediation_id,
+        outcome=outcome,
+        note=note,
+        guided_to=guided_to,
+        expected_version=expected_version,
+        now=now or clock.now(),
+    )
 
 
 @transaction.atomic
@@ -569,6 +572,7 @@ def _check_terms(
     return rows
 
 
+@audits_refusals
 @transaction.atomic
 def agreement_draft(
     *,
@@ -677,6 +681,7 @@ def _refresh_effective(agreement: Agreement) -> bool:
     return True
 
 
+@audits_refusals
 @transaction.atomic
 def agreement_sign(
     *,
@@ -766,6 +771,7 @@ def agreement_sign(
     return signature
 
 
+@audits_refusals
 @transaction.atomic
 def session_attach(
     *,

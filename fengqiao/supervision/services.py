@@ -41,7 +41,12 @@ from fengqiao.audit.models import Outcome
 from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import case_get_for_user
-from fengqiao.cases.services import ActionRefused, case_record_event, case_record_events
+from fengqiao.cases.services import (
+    ActionRefused,
+    audits_refusals,
+    case_record_event,
+    case_record_events,
+)
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.ids import id_of
@@ -171,16 +176,14 @@ def _audit_refusals(func: Callable[..., T]) -> Callable[..., T]:
     """Check the scope before the transaction opens and audit a refusal after it closed,
     so that neither audit row is lost with the refused change."""
 
+    audited = audits_refusals(func)
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         if "order_id" in kwargs:
             # An order outside the actor's view does not exist for them (404, audited).
             order_get_for_user(user=kwargs["actor"], pk=kwargs["order_id"])
-        try:
-            return func(*args, **kwargs)
-        except ActionRefused as refused:
-            refused.write_audit()
-            raise
+        return audited(*args, **kwargs)
 
     return wrapper
 
