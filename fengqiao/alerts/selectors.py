@@ -85,19 +85,11 @@ def alert_rules_settings() -> dict[str, AlertRule]:
     return {rule.code: rule for rule in AlertRule.objects.all()}
 
 
-def alert_responsible_users(alert: Alert) -> list[Any]:
-    """Who answers for an alert: the leaders over its area, and the handlers of its cases."""
-    from fengqiao.accounts.models import User
-
-    case_ids = {alert.pk: list(alert.cases.values_list("id", flat=True))}
-    ids = alert_responsible_user_ids([alert], case_ids)[alert.pk]
-    return list(User.objects.filter(pk__in=ids).order_by("id"))
-
-
 def alert_responsible_user_ids(
     alerts: list[Alert], case_ids: dict[int, list[int]]
 ) -> dict[int, set[int]]:
-    """`alert_responsible_users` for many alerts in two queries (alert id → user ids)."""
+    """Who answers for each alert, in two queries (alert id → user ids): the leaders over
+    its area, and the handlers of its cases."""
     from fengqiao.accounts.roles import Role
     from fengqiao.cases.models import Case
 

@@ -35,6 +35,7 @@ from fengqiao.areas.models import Area
 from fengqiao.audit.models import Outcome
 from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.selectors import case_get_for_user
+from fengqiao.cases.services import ActionRefused, audits_refusals
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 
@@ -329,14 +330,6 @@ def actions_for(alert: Alert) -> list[tuple[str, AlertTransition]]:
     return [(name, t) for name, t in ACTIONS.items() if alert.status in t.sources]
 
 
-class AlertActionRefused(DomainError):
-    """The alert's status does not allow the action; audited once the transaction is over."""
-
-    def __init__(self, message: str, *, audit: dict[str, Any]) -> None:
-        super().__init__("not_allowed", message)
-        self.audit = audit
-
-
 def alert_act(
     *, actor: Any, alert_id: int, action: str, note: str = "", now: dt.datetime | None = None
 ) -> Alert:
@@ -351,13 +344,10 @@ def alert_act(
         raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
     # Scope first: an alert outside the jurisdiction does not exist for this actor.
     jurisdiction.get_in_scope(actor, alert_list_for_user(user=actor), alert_id)
-    try:
-        return _act(actor, alert_id, action, transition, note, now or clock.now())
-    except AlertActionRefused as refused:
-        audit_record(**refused.audit)
-        raise
+    return _act(actor, alert_id, action, transition, note, now or clock.now())
 
 
+@audits_refusals
 @transaction.atomic
 def _act(
     actor: Any,
@@ -369,7 +359,7 @@ def _act(
 ) -> Alert:
     alert = Alert.objects.select_for_update(of=("self",)).select_related("area").get(pk=alert_id)
     if alert.status not in transition.sources:
-        raise AlertActionRefused(
+        raise ActionRefused(
             _("This alert is %(status)s; it cannot be changed that way.")
             % {"status": alert.get_status_display()},
             audit={

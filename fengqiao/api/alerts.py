@@ -21,12 +21,11 @@ from fengqiao.alerts.selectors import (
     alert_board,
     alert_get_for_user,
 )
-from fengqiao.alerts.services import AlertActionRefused, actions_for, alert_act
+from fengqiao.alerts.services import actions_for, alert_act
 from fengqiao.alerts.services import alert_flag_case as flag_case
 from fengqiao.api.errors import ApiError
 from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ErrorOut, Input, Ref, StrictInput, ValidationErrorOut
-from fengqiao.audit.services import audit_record
+from fengqiao.api.schemas import ErrorOut, Input, Ref, StrictInput, ValidationErrorOut, ref
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core.errors import DomainError
 
@@ -96,10 +95,6 @@ class FlagIn(StrictInput):
 
 
 # --------------------------------------------------------------------------- presenting
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
 def alert_body(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.pk,
@@ -111,12 +106,12 @@ def alert_body(alert: Alert) -> dict[str, Any]:
         "status_label": alert.get_status_display(),
         "title": alert.title,
         "detail": alert.detail,
-        "area": _ref(alert.area),
+        "area": ref(alert.area),
         "created_at": alert.created_at,
-        "raised_by": _ref(alert.raised_by),
-        "acknowledged_by": _ref(alert.acknowledged_by),
+        "raised_by": ref(alert.raised_by),
+        "acknowledged_by": ref(alert.acknowledged_by),
         "acknowledged_at": alert.acknowledged_at,
-        "closed_by": _ref(alert.closed_by),
+        "closed_by": ref(alert.closed_by),
         "closed_at": alert.closed_at,
         "closing_note": alert.closing_note,
         # Only the cases the reader may open (a repeat party's can lie in other villages).
@@ -179,13 +174,7 @@ def _act(
             raise
         return 200, _json(user, alert_id)
 
-    try:
-        return idempotent(request, key=key, fingerprint=body, run=run)
-    except AlertActionRefused as refused:
-        # An idempotency transaction took the refusal's audit row down with it.
-        if key is not None:
-            audit_record(**refused.audit)
-        raise
+    return idempotent(request, key=key, fingerprint=body, run=run)
 
 
 @router.post(

@@ -26,6 +26,7 @@ from fengqiao.api.schemas import (
     QueueParams,
     TimelineEntryOut,
     ValidationErrorOut,
+    ref,
 )
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, HandlingLevel, Outcome, State
@@ -61,10 +62,6 @@ CREATE_FIELDS = {"category": "category_id", "area": "area_id"}
 
 
 # --------------------------------------------------------------------------- presenting
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
 def _label(choices: Any, value: Any) -> str:
     return str(choices(value).label) if value not in (None, "") else ""
 
@@ -72,9 +69,9 @@ def _label(choices: Any, value: Any) -> str:
 def _handler(case: Case) -> dict[str, Any]:
     chosen = case.handler_user or case.handler_team or case.handler_agency
     return {
-        "user": _ref(case.handler_user),
-        "team": _ref(case.handler_team),
-        "agency": _ref(case.handler_agency),
+        "user": ref(case.handler_user),
+        "team": ref(case.handler_team),
+        "agency": ref(case.handler_agency),
         "label": str(chosen) if chosen is not None else "",
     }
 
@@ -88,10 +85,10 @@ def case_summary(case: Case, *, now: dt.datetime) -> dict[str, Any]:
         "kind_label": case.get_kind_display(),
         "grade": case.grade,
         "grade_label": case.get_grade_display() if case.grade else "",
-        "category": _ref(case.category),
+        "category": ref(case.category),
         "channel": case.channel,
         "channel_label": case.get_channel_display(),
-        "area": _ref(case.area),
+        "area": ref(case.area),
         "state": case.state,
         "state_label": case.get_state_display(),
         "is_open": case.is_open,
@@ -137,7 +134,7 @@ def case_detail(
         "people_involved": case.people_involved,
         "amount_involved": case.amount_involved,
         "backdate_reason": case.backdate_reason,
-        "reported_by": _ref(case.reported_by),
+        "reported_by": ref(case.reported_by),
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "handling_level": case.handling_level,
@@ -395,7 +392,7 @@ def case_timeline_read(request: HttpRequest, case_id: int) -> list[dict[str, Any
         {
             "sequence": event.sequence,
             "at": event.at,
-            "actor": _ref(event.actor),
+            "actor": ref(event.actor),
             "action": event.action,
             "action_label": action_label(event.action),
             "from_state": event.from_state,

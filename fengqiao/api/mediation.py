@@ -12,7 +12,7 @@ from ninja import File, Header, Router, Schema, UploadedFile
 from pydantic import Field
 
 from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ConflictOut, ErrorOut, StrictInput, ValidationErrorOut
+from fengqiao.api.schemas import ConflictOut, ErrorOut, StrictInput, ValidationErrorOut, ref
 from fengqiao.api.types import AwareDatetime, LocalDatetime
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core import clock
@@ -190,16 +190,12 @@ class JudicialResultIn(StrictInput):
 
 
 # --------------------------------------------------------------------------- presenting
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
 def _agreement(agreement: Agreement, today: dt.date) -> dict[str, Any]:
     return {
         "id": agreement.pk,
         "number": agreement.number,
         "oral": agreement.oral,
-        "parties": [_ref(p) for p in agreement.parties.select_related("person", "organization")],
+        "parties": [ref(p) for p in agreement.parties.select_related("person", "organization")],
         "facts": agreement.facts,
         "matters": agreement.matters,
         "responsibilities": agreement.responsibilities,
@@ -213,7 +209,7 @@ def _agreement(agreement: Agreement, today: dt.date) -> dict[str, Any]:
         "terms": [
             {
                 "position": t.position,
-                "obligor": _ref(t.obligor),
+                "obligor": ref(t.obligor),
                 "obligor_text": t.obligor_text,
                 "obligor_name": t.obligor_name,
                 "content": t.content,
@@ -226,8 +222,8 @@ def _agreement(agreement: Agreement, today: dt.date) -> dict[str, Any]:
         "signatures": [
             {
                 "id": s.pk,
-                "party": _ref(s.party),
-                "mediator": _ref(s.mediator),
+                "party": ref(s.party),
+                "mediator": ref(s.mediator),
                 "signed_on": s.signed_on,
             }
             for s in agreement.signatures.select_related("party", "mediator")
@@ -254,9 +250,9 @@ def mediation_body(mediation: Mediation) -> dict[str, Any]:
         "case_id": mediation.case_id,
         "regime": mediation.regime,
         "regime_label": mediation.get_regime_display(),
-        "organization": _ref(mediation.organization),
-        "agency": _ref(mediation.agency),
-        "mediators": [_ref(u) for u in mediation.mediators.order_by("id")],
+        "organization": ref(mediation.organization),
+        "agency": ref(mediation.agency),
+        "mediators": [ref(u) for u in mediation.mediators.order_by("id")],
         "status": mediation.status,
         "status_label": mediation.get_status_display(),
         "started_at": mediation.started_at,
@@ -270,9 +266,9 @@ def mediation_body(mediation: Mediation) -> dict[str, Any]:
                 "place": s.place,
                 "setting": s.setting,
                 "setting_label": s.get_setting_display(),
-                "parties_present": [_ref(p) for p in s.parties_present.all()],
+                "parties_present": [ref(p) for p in s.parties_present.all()],
                 "others_present": s.others_list(),
-                "recorder": _ref(s.recorder),
+                "recorder": ref(s.recorder),
                 "minutes": s.minutes,
                 "attachments": [{"id": a.pk, "name": a.original_name} for a in s.attachments.all()],
             }

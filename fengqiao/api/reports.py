@@ -20,7 +20,7 @@ from pydantic import Field
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.api.errors import ApiError
-from fengqiao.api.schemas import ErrorOut, Input, Ref, ValidationErrorOut
+from fengqiao.api.schemas import ErrorOut, Input, Ref, ValidationErrorOut, ref
 from fengqiao.orgs.models import MediationOrganization
 from fengqiao.reports.mediation import (
     FIGURES_CAPABILITY,
@@ -91,10 +91,6 @@ class DisputeFiguresOut(Schema):
     rows: list[FigureRowOut]
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
 @router.get(
     "/disputes",
     response={200: DisputeFiguresOut, **ERRORS},
@@ -116,8 +112,8 @@ def report_disputes(request: HttpRequest, params: Query[FigureParams]) -> dict[s
     rows = dispute_figures_by(user=user, filter=filter, by=params.by) if params.by else []
     return {
         "period": {"start": params.start, "end": params.end},
-        "area": _ref(area),
-        "team": _ref(team),
+        "area": ref(area),
+        "team": ref(team),
         "figures": figures.as_dict(),
         "by": params.by,
         "rows": [

@@ -86,6 +86,11 @@ class Ref(Schema):
     name: str
 
 
+def ref(obj: Any) -> dict[str, Any] | None:
+    """An object as a `Ref`: its id and its name; None stays None."""
+    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+
 class CategoryOut(Schema):
     id: int
     code: str

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from fengqiao.api.errors import ApiError
 from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ErrorOut, Input, StrictInput, ValidationErrorOut
+from fengqiao.api.schemas import ErrorOut, Input, StrictInput, ValidationErrorOut, ref
 from fengqiao.api.types import LocalDatetime, QueryAwareDatetime
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import ActionRefused
@@ -143,10 +143,6 @@ class FiguresOut(Schema):
 
 
 # --------------------------------------------------------------------------- presenting
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
 def order_body(order: SupervisionOrder, *, now: dt.datetime) -> dict[str, Any]:
     level = order.level
     return {
@@ -167,16 +163,16 @@ def order_body(order: SupervisionOrder, *, now: dt.datetime) -> dict[str, Any]:
         "target": {
             "kind": order.target_kind,
             "kind_label": order.get_target_kind_display(),
-            "user": _ref(order.target_user),
-            "team": _ref(order.target_team),
-            "agency": _ref(order.target_agency),
+            "user": ref(order.target_user),
+            "team": ref(order.target_team),
+            "agency": ref(order.target_agency),
             "label": str(order.target or order.get_target_kind_display()),
         },
-        "assisting_teams": [_ref(team) for team in order.assisting_teams.all()],
-        "assisting_agencies": [_ref(agency) for agency in order.assisting_agencies.all()],
+        "assisting_teams": [ref(team) for team in order.assisting_teams.all()],
+        "assisting_agencies": [ref(agency) for agency in order.assisting_agencies.all()],
         "state": order.state,
         "state_label": order.get_state_display(),
-        "issued_by": _ref(order.issued_by),
+        "issued_by": ref(order.issued_by),
         "issued_at": order.issued_at,
         "reply_due_at": order.reply_due_at,
         "reply_due_provisional": order.reply_due_provisional,
@@ -184,12 +180,12 @@ def order_body(order: SupervisionOrder, *, now: dt.datetime) -> dict[str, Any]:
         "escalation_count": order.escalation_count,
         "overdue_at_top": order.overdue_at_top,
         "reply_text": order.reply_text,
-        "replied_by": _ref(order.replied_by),
+        "replied_by": ref(order.replied_by),
         "replied_at": order.replied_at,
         "replied_on_time": order.replied_on_time,
         "review_text": order.review_text,
         "withdraw_reason": order.withdraw_reason,
-        "closed_by": _ref(order.closed_by),
+        "closed_by": ref(order.closed_by),
         "closed_at": order.closed_at,
     }
 
