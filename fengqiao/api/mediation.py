@@ -41,7 +41,6 @@ router = Router(tags=["mediation"])
 
 ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut, 422: ErrorOut}
-Text = str
 
 
 # --------------------------------------------------------------------------- schemas

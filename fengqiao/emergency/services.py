@@ -33,6 +33,7 @@ from fengqiao.emergency.models import (
     EmergencyDispatch,
     Reason,
 )
+from fengqiao.emergency.selectors import minutes_between
 from fengqiao.notify.models import Kind as NotificationKind
 from fengqiao.notify.services import notify
 from fengqiao.orgs.models import Agency
@@ -214,7 +215,7 @@ def _acknowledge(mine: Any, actor: Any, note: str, now: dt.datetime) -> Emergenc
     row.acknowledged_at = now
     row.save(update_fields=["acknowledged_at"])
     case = row.dispatch.case
-    minutes = int((now - row.told_at).total_seconds() // 60)
+    minutes = minutes_between(row.told_at, now)
     case_record_event(
         actor=actor,
         case=case,

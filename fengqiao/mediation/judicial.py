@@ -24,6 +24,7 @@ from fengqiao.mediation.selectors import (
     JUDICIAL_WINDOW_DAYS,
     agreements_closing_window,
     judicial_applied,
+    judicial_days_left,
 )
 from fengqiao.mediation.services import (
     _check_day,
@@ -192,7 +193,7 @@ def judicial_window_pass(*, now: dt.datetime | None = None) -> int:
         mediators = list(agreement.mediation.mediators.filter(is_active=True))
         if not mediators:
             continue
-        left = (agreement.judicial_deadline - today).days
+        left = judicial_days_left(agreement, today)
         with transaction.atomic():
             told += len(
                 notify(

@@ -24,7 +24,7 @@ from fengqiao.reports.presenting import (
 PERCENT_FORMAT = "0.0%"
 
 
-def _value(name: str, value: Any) -> Any:
+def _value(value: Any) -> Any:
     # A rate is a fraction shown as a percentage; no rate (nothing counted) stays empty.
     if isinstance(value, Decimal):
         return float(value)
@@ -58,7 +58,7 @@ def figures_export_xlsx(
         summary.column_dimensions[letter].width = width
     _append(summary, [_("Figure"), _("Value"), _("Code")], bold=True)
     for name in FIGURE_NAMES:
-        _append(summary, [str(FIGURE_LABELS[name]), _value(name, getattr(figures, name)), name])
+        _append(summary, [str(FIGURE_LABELS[name]), _value(getattr(figures, name)), name])
         _format_rates(summary, summary.max_row, [(2, name)])
     summary.append([])
     _append(
@@ -81,7 +81,7 @@ def figures_export_xlsx(
     for row in rows:
         _append(
             table,
-            [row.label, *(_value(name, getattr(row.figures, name)) for name in BREAKDOWN_COLUMNS)],
+            [row.label, *(_value(getattr(row.figures, name)) for name in BREAKDOWN_COLUMNS)],
         )
         _format_rates(
             table,

@@ -13,8 +13,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ADMIN_ROLES
 from fengqiao.orgs.models import Agency, MediationOrganization
 from fengqiao.supervision.models import OrderState, SupervisionLevel
-
-TEXT_LIMIT = 4000
+from fengqiao.supervision.services import MAX_TEXT
 
 
 def level_choices() -> list[tuple[str, str]]:
@@ -67,14 +66,14 @@ def person_choices(actor: Any) -> list[tuple[str, str]]:
 class RaiseForm(forms.Form):
     matter = forms.CharField(
         label=_("Matter supervised"),
-        max_length=TEXT_LIMIT,
+        max_length=MAX_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Left empty: the case number and title."),
     )
     instruction = forms.CharField(
         label=_("Instruction"),
-        max_length=TEXT_LIMIT,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the lead unit must do, and by when it must report."),
     )
@@ -116,7 +115,7 @@ class RaiseForm(forms.Form):
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Reply of the handler"),
-        max_length=TEXT_LIMIT,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -124,7 +123,7 @@ class ReplyForm(forms.Form):
 class CloseForm(forms.Form):
     review = forms.CharField(
         label=_("Review of the supervision office"),
-        max_length=TEXT_LIMIT,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -132,6 +131,6 @@ class CloseForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for withdrawal"),
-        max_length=TEXT_LIMIT,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
