@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from fengqiao.cases.defaults import DEFAULT_TIERS
 from fengqiao.cases.models import Kind, State
+from fengqiao.cases.sla import suspended_working_days
 from fengqiao.cases.workflow import CLOCK_STOPPED_STATES, TERMINAL_STATES
-from fengqiao.demo.cases.plan import CUTOFF, SHANGHAI, CasePlan, Handler
+from fengqiao.demo.cases.plan import CUTOFF, CasePlan, Handler
 from fengqiao.demo.cases.worktime import MINUTE
-from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_between
+from fengqiao.workcal.calendar import WorkingCalendar, due_after
 
 TIERS = {(kind, grade): (milestone, days) for kind, grade, milestone, days in DEFAULT_TIERS}
 # How often the deadline sweep runs (`jobs.tasks`).
@@ -52,10 +53,6 @@ def case_course(case: CasePlan, calendar: WorkingCalendar) -> tuple[Phase, ...]:
         watched = state not in TERMINAL_STATES and state not in CLOCK_STOPPED_STATES
         return Phase(start, state, handler, due, watched and met is None)
 
-    def paused(until: dt.datetime) -> int:
-        assert suspended_at is not None
-        return working_days_between(calendar, day_of(suspended_at), day_of(until))
-
     phases = [phase(case.received_at)]
     for step in case.steps:
         action = step.action
@@ -66,13 +63,19 @@ def case_course(case: CasePlan, calendar: WorkingCalendar) -> tuple[Phase, ...]:
         elif action == "transfer":
             handler = Handler("agency", step.agency)
             if suspended_at is not None:
-                suspended, suspended_at = suspended + paused(step.at), None
+                suspended, suspended_at = (
+                    suspended + suspended_working_days(calendar, suspended_at, step.at),
+                    None,
+                )
         elif action == "record_milestone":
             met = step.at
         elif action == "suspend":
             suspended_at = step.at
         elif action == "resume":
-            suspended, suspended_at = suspended + paused(step.at), None
+            suspended, suspended_at = (
+                suspended + suspended_working_days(calendar, suspended_at, step.at),
+                None,
+            )
         elif action == "request_extension":
             requested = step.days
         elif action == "approve_extension":
@@ -90,11 +93,6 @@ def case_course(case: CasePlan, calendar: WorkingCalendar) -> tuple[Phase, ...]:
         state = step.state
         phases.append(phase(step.at))
     return tuple(phases)
-
-
-def day_of(moment: dt.datetime) -> dt.date:
-    """The centre's date of `moment`, the one deadlines are counted in."""
-    return moment.astimezone(SHANGHAI).date()
 
 
 def next_run(moment: dt.datetime, every: dt.timedelta) -> dt.datetime:

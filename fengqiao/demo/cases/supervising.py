@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fengqiao.cases.models import Grade, Kind, State
+from fengqiao.cases.sla import local_date
 from fengqiao.demo.cases.deadlines import (
     Phase,
     case_course,
-    day_of,
     next_run,
     overdue_runs,
     phase_at,
@@ -216,7 +216,7 @@ OVERDUE_REVIEWS_UNDER_WAY = (
 
 
 def date_text(moment: dt.datetime | dt.date) -> str:
-    day = day_of(moment) if isinstance(moment, dt.datetime) else moment
+    day = local_date(moment) if isinstance(moment, dt.datetime) else moment
     return f"{day.month}月{day.day}日"
 
 
@@ -320,10 +320,10 @@ class SupervisionPlanner:
         (a working day later at the soonest), or `days` working days on if it does not
         come in the year."""
         coming = next((s for s in case.steps if s.action == "resolve" and s.at > answered), None)
-        soonest = self.clock.next_working_day(day_of(answered))
+        soonest = self.clock.next_working_day(local_date(answered))
         if coming is None:
-            return self.clock.working_days_after_day(day_of(answered), days)
-        return max(day_of(coming.at), soonest)
+            return self.clock.working_days_after_day(local_date(answered), days)
+        return max(local_date(coming.at), soonest)
 
     def last_result(self, case: CasePlan, until: dt.datetime) -> StepPlan | None:
         """The result in force at `until`: the last recorded by then, unless reopened."""
@@ -440,11 +440,11 @@ class SupervisionPlanner:
             # From the working day after it came into someone's hands, and the second
             # after its receipt, to the day before its result.
             day = max(
-                self.clock.next_working_day(day_of(handled[0].start)),
-                self.clock.working_days_after_day(day_of(case.received_at), 2),
+                self.clock.next_working_day(local_date(handled[0].start)),
+                self.clock.working_days_after_day(local_date(case.received_at), 2),
             )
             days = []
-            while day < day_of(result.at):
+            while day < local_date(result.at):
                 days.append(day)
                 day = self.clock.next_working_day(day)
             if not days:
@@ -671,7 +671,7 @@ class SupervisionPlanner:
             for code in sorted(LEVELS, key=lambda code: code != level):
                 day = clock.working_days_before(last_day, REPLY_DAYS[code])
                 raised = self.raise_moment(case, day)
-                if raised and day_of(self.reply_due(code, raised[0])) == last_day:
+                if raised and local_date(self.reply_due(code, raised[0])) == last_day:
                     moment, phase = raised
                     due = self.reply_due(code, moment)
                     steps = self.escalations(code, due, None)  # none: it fell due after the cut-off
@@ -685,7 +685,7 @@ class SupervisionPlanner:
                 return None
             moment, phase = raised
             due = self.reply_due(level, moment)
-            answered = clock.working_moment(min(last_day, day_of(due)), dt.time(9, 0))
+            answered = clock.working_moment(min(last_day, local_date(due)), dt.time(9, 0))
             steps = (
                 SupervisionStepPlan(
                     answered,
