@@ -29,6 +29,7 @@ from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import ActionRefused, audits_refusals, case_act, case_record_event
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.ids import id_of
 from fengqiao.core.sequences import sequence_take
 from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.mediation.models import (
@@ -207,12 +208,17 @@ def _check_conductor(
 def _check_mediators(
     mediators: Sequence[Any], organization: MediationOrganization | None, agency: Agency | None
 ) -> list[User]:
-    ids = {getattr(m, "pk", m) for m in mediators if m}
+    ids = {id_of(m) for m in mediators if m}
     if not ids:
         raise DomainError("mediators", _("Name at least one mediator."), field="mediators")
     users = list(User.objects.filter(pk__in=ids, is_active=True).prefetch_related("role_grants"))
     if len(users) != len(ids):
         raise DomainError("mediators", _("A mediator was not found."), field="mediators")
+    members = (
+        set(organization.members.filter(pk__in=ids).values_list("pk", flat=True))
+        if organization is not None
+        else set()
+    )
     for user in users:
         if not user.roles or user.roles & ADMIN_ROLES:
             raise DomainError(
@@ -220,7 +226,7 @@ def _check_mediators(
                 _("%(name)s cannot mediate: an administrator account.") % {"name": user},
                 field="mediators",
             )
-        if organization is not None and not organization.members.filter(pk=user.pk).exists():
+        if organization is not None and user.pk not in members:
             raise DomainError(
                 "mediators",
                 _("%(name)s is not a member of %(org)s.") % {"name": user, "org": organization},
@@ -518,11 +524,10 @@ def town_short_name(case: Case) -> str:
     return name
 
 
-def _check_terms(
-    terms: Sequence[TermInput], case: Case, made_on: dt.date, party_ids: set[int]
-) -> list[AgreementTerm]:
+def _check_terms(terms: Sequence[TermInput], case: Case, made_on: dt.date) -> list[AgreementTerm]:
     if len(terms) > MAX_TERMS:
         raise DomainError("terms", _("At most %(n)d terms.") % {"n": MAX_TERMS}, field="terms")
+    parties = case.parties.in_bulk()
     rows = []
     for index, term in enumerate(terms):
         field = f"terms.{index}"
@@ -545,7 +550,7 @@ def _check_terms(
             )
         obligor = None
         if term.obligor_party_id:
-            obligor = case.parties.filter(pk=term.obligor_party_id).first()
+            obligor = parties.get(id_of(term.obligor_party_id))
             if obligor is None:
                 raise DomainError(
                     "term_obligor",
@@ -599,7 +604,7 @@ def agreement_draft(
             "signed", _("The agreement has been signed; it can no longer be changed.")
         )
     made_on = _check_day(made_on, field="made_on", case=case, today=timezone.localdate(now))
-    party_ids = {int(getattr(p, "pk", p)) for p in parties if p}
+    party_ids = {id_of(p) for p in parties if p}
     party_rows = list(case.parties.filter(pk__in=party_ids))
     if not party_ids or len(party_rows) != len(party_ids):
         raise DomainError(
@@ -619,7 +624,7 @@ def agreement_draft(
             _("An agreement needs at least one term: who does what, how and by when."),
             field="terms",
         )
-    term_rows = _check_terms(terms, case, made_on, party_ids)
+    term_rows = _check_terms(terms, case, made_on)
     values = {
         "oral": bool(oral),
         "facts": facts,
