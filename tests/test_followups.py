@@ -29,7 +29,12 @@ from fengqiao.followups.models import (
     Status,
     TermCheck,
 )
-from fengqiao.followups.selectors import QueueFilter, followup_list_for_user, followup_queue
+from fengqiao.followups.selectors import (
+    QueueFilter,
+    followup_counts,
+    followup_list_for_user,
+    followup_queue,
+)
 from fengqiao.followups.services import (
     followup_apply_finding,
     followup_record,
@@ -445,6 +450,18 @@ def test_the_queue_shows_due_today_overdue_and_upcoming(town):
     assert bucket("upcoming", DAY_7) == [DAY_30]
     assert bucket("overdue", DAY_7) == []
     assert bucket("overdue", dt.date(2025, 9, 25)) == [DAY_7]
+    # The tabs count what each bucket lists.
+    for today in (DAY_7, dt.date(2025, 9, 25)):
+        counts = followup_counts(user=worker, today=today)
+        for name in ("today", "upcoming", "overdue", "decision"):
+            listed = followup_queue(user=worker, filters=QueueFilter(bucket=name), today=today)
+            assert counts[name] == listed.count(), (today, name)
+    assert followup_counts(user=worker, today=DAY_7) == {
+        "overdue": 0,
+        "today": 1,
+        "upcoming": 1,
+        "decision": 0,
+    }
 
 
 def test_follow_ups_are_scoped_like_their_cases(town, grid_worker_b):

@@ -209,6 +209,10 @@ class FollowUp(models.Model):
         return bool(self.requested_action) and self.decided_at is None
 
 
+# In a query: the follow-ups whose finding awaits a leader's decision (`awaits_decision`).
+AWAITING_DECISION = models.Q(decided_at__isnull=True) & ~models.Q(requested_action="")
+
+
 class FollowUpAttempt(models.Model):
     followup = models.ForeignKey(
         FollowUp,

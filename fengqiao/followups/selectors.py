@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.selectors import case_list_for_user
-from fengqiao.followups.models import FollowUp, Status
+from fengqiao.followups.models import AWAITING_DECISION, FollowUp, Status
 
 # Who takes follow-ups: everyday roles that meet parties. Administrators and agency
 # liaisons do not.
@@ -65,7 +65,7 @@ def followup_queue(*, user: Any, filters: QueueFilter, today: dt.date) -> QueryS
         queryset = queryset.filter(assignee=user)
     bucket = filters.bucket
     if bucket == "decision":
-        queryset = queryset.filter(decided_at__isnull=True).exclude(requested_action="")
+        queryset = queryset.filter(AWAITING_DECISION)
     elif bucket == "done":
         queryset = queryset.filter(status=Status.DONE)
     else:
@@ -81,16 +81,13 @@ def followup_queue(*, user: Any, filters: QueueFilter, today: dt.date) -> QueryS
 
 
 def followup_counts(*, user: Any, today: dt.date) -> dict[str, int]:
-    scheduled = followup_list_for_user(user=user).filter(status=Status.SCHEDULED)
-    return {
-        "overdue": scheduled.filter(due_on__lt=today).count(),
-        "today": scheduled.filter(due_on=today).count(),
-        "upcoming": scheduled.filter(due_on__gt=today).count(),
-        "decision": followup_list_for_user(user=user)
-        .filter(decided_at__isnull=True)
-        .exclude(requested_action="")
-        .count(),
-    }
+    scheduled = Q(status=Status.SCHEDULED)
+    return followup_list_for_user(user=user).aggregate(
+        overdue=Count("id", filter=scheduled & Q(due_on__lt=today)),
+        today=Count("id", filter=scheduled & Q(due_on=today)),
+        upcoming=Count("id", filter=scheduled & Q(due_on__gt=today)),
+        decision=Count("id", filter=AWAITING_DECISION),
+    )
 
 
 def followups_of_case(*, case: Any) -> QuerySet[FollowUp]:
@@ -100,7 +97,7 @@ def followups_of_case(*, case: Any) -> QuerySet[FollowUp]:
 def followups_remaining(case: Any) -> QuerySet[FollowUp]:
     """What keeps a case from closing: follow-ups to do, and findings awaiting a decision."""
     return FollowUp.objects.filter(
-        Q(status=Status.SCHEDULED) | (Q(decided_at__isnull=True) & ~Q(requested_action="")),
+        Q(status=Status.SCHEDULED) | AWAITING_DECISION,
         case=case,
     )
 

@@ -40,6 +40,7 @@ from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
 from fengqiao.core.ids import id_of
 from fengqiao.followups.models import (
+    AWAITING_DECISION,
     FollowUp,
     FollowUpAttempt,
     FollowUpPolicy,
@@ -223,9 +224,7 @@ def _cancel_remaining(case: Case, actor: Any, now: dt.datetime, action: str) -> 
         status=Status.CANCELLED, completed_at=now, completed_by=actor
     )
     # The leader reopened (or closed early) by other means: the finding is decided.
-    FollowUp.objects.filter(case=case, decided_at__isnull=True).exclude(requested_action="").update(
-        decided_at=now, decided_by=actor
-    )
+    FollowUp.objects.filter(AWAITING_DECISION, case=case).update(decided_at=now, decided_by=actor)
     if cancelled:
         audit_record(
             action="followup.cancel",

@@ -365,13 +365,9 @@ class _RecordPlayer:
         self.open.discard(case_id)
 
     def finding(self, case_id: int) -> Any:
-        from fengqiao.followups.models import FollowUp
+        from fengqiao.followups.models import AWAITING_DECISION, FollowUp
 
-        return (
-            FollowUp.objects.filter(case_id=case_id, decided_at__isnull=True)
-            .exclude(requested_action="")
-            .first()
-        )
+        return FollowUp.objects.filter(AWAITING_DECISION, case_id=case_id).first()
 
     def reopen_on_finding(self, case_id: int, step: StepPlan) -> None:
         """A leader reopens the case on the follow-up's finding (the reason on its timeline)."""
