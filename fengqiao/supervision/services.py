@@ -266,7 +266,10 @@ def _timeline_data(order: SupervisionOrder) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- raising
-def _resolve_target(*, user: Any, team: Any, agency: Any, case: Case) -> tuple[str, Any, Any, Any]:
+def _resolve_target(
+    *, user: Any, team: Any, agency: Any, case: Case
+) -> tuple[str, int | None, int | None, int | None]:
+    """The lead unit named (checked), else the case's handler: its kind and ids."""
     given = [value for value in (user, team, agency) if value not in (None, "")]
     if len(given) > 1:
         raise DomainError(
@@ -280,28 +283,18 @@ def _resolve_target(*, user: Any, team: Any, agency: Any, case: Case) -> tuple[s
             or jurisdiction.is_administrator(found)
         ):
             raise DomainError("target", _("Choose an active staff member."), field="target")
-        return TargetKind.PERSON, found, None, None
+        return TargetKind.PERSON, found.pk, None, None
     if team not in (None, ""):
         found = MediationOrganization.objects.filter(pk=id_of(team)).first()
         if found is None:
             raise DomainError("target", _("Choose a mediation team from the list."), field="target")
-        return TargetKind.TEAM, None, found, None
+        return TargetKind.TEAM, None, found.pk, None
     if agency not in (None, ""):
         found = Agency.objects.filter(pk=id_of(agency), is_active=True).first()
         if found is None:
             raise DomainError("target", _("Choose an agency from the list."), field="target")
-        return TargetKind.AGENCY, None, None, found
-    return _case_handler_target(case)
-
-
-def _case_handler_target(case: Case) -> tuple[str, Any, Any, Any]:
-    if case.handler_user_id:
-        return TargetKind.PERSON, case.handler_user, None, None
-    if case.handler_team_id:
-        return TargetKind.TEAM, None, case.handler_team, None
-    if case.handler_agency_id:
-        return TargetKind.AGENCY, None, None, case.handler_agency
-    return TargetKind.CENTRE, None, None, None
+        return TargetKind.AGENCY, None, None, found.pk
+    return _handler_target_ids(case)
 
 
 def _assisting(model: Any, ids: Iterable[Any], message: str, field: str) -> list[Any]:
@@ -353,9 +346,7 @@ def supervision_raise(
         field="instruction",
     )
     chosen_level = level_by_code(level)
-    kind, user, team, agency = _resolve_target(
-        user=target_user, team=target_team, agency=target_agency, case=case
-    )
+    target = _resolve_target(user=target_user, team=target_team, agency=target_agency, case=case)
     teams = _assisting(
         MediationOrganization,
         assisting_teams,
@@ -376,7 +367,7 @@ def supervision_raise(
             level=chosen_level,
             matter=matter,
             instruction=instruction,
-            target=(kind, user, team, agency),
+            target=target,
             issued_by=actor,
             now=now,
             calendar=calendar,
@@ -397,13 +388,13 @@ def _create(
     level: SupervisionLevel,
     matter: str,
     instruction: str,
-    target: tuple[str, Any, Any, Any],
+    target: tuple[str, int | None, int | None, int | None],
     issued_by: Any,
     now: dt.datetime,
     calendar: WorkingCalendar | None,
     case_due_at: dt.datetime | None = None,
 ) -> SupervisionOrder:
-    kind, user, team, agency = target
+    kind, user_id, team_id, agency_id = target
     due_at, provisional = _reply_due(level, now, calendar)
     order = SupervisionOrder.objects.create(
         number=_next_number(now),
@@ -413,9 +404,9 @@ def _create(
         matter=matter,
         instruction=instruction,
         target_kind=kind,
-        target_user=user,
-        target_team=team,
-        target_agency=agency,
+        target_user_id=user_id,
+        target_team_id=team_id,
+        target_agency_id=agency_id,
         issued_by=issued_by,
         issued_at=now,
         case_due_at=case_due_at,
@@ -540,7 +531,8 @@ _OVERDUE_CASE_FIELDS = (
 
 
 def _handler_target_ids(case: Case) -> tuple[str, int | None, int | None, int | None]:
-    """`_case_handler_target` in ids, read from the case row alone."""
+    """The case's handler as a lead unit (the centre when nobody handles it), in ids read
+    from the case row alone."""
     if case.handler_user_id:
         return TargetKind.PERSON, case.handler_user_id, None, None
     if case.handler_team_id:
@@ -697,7 +689,7 @@ def _raise_for_overdue_one(
                 level=level,
                 matter=default_matter(case),
                 instruction=instruction,
-                target=_case_handler_target(case),
+                target=_handler_target_ids(case),
                 issued_by=None,
                 now=now,
                 calendar=None,
