@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +43,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Milestone
 from fengqiao.cases.selectors import overdue_q
@@ -55,7 +53,7 @@ from fengqiao.jobs import registry
 from fengqiao.jobs.models import DeadlineWarning, WarningKind
 from fengqiao.notify.models import Kind
 from fengqiao.notify.services import Message, notify_many
-from fengqiao.orgs.models import MediationMembership
+from fengqiao.orgs.selectors import unit_people
 from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar, add_working_days
 from fengqiao.workcal.selectors import calendar_load
 
@@ -144,33 +142,6 @@ class _Overseers:
             leaders=jurisdiction.Overseers.of(Role.LEADER),
             dispatchers=jurisdiction.Overseers.of(Role.DISPATCHER),
         )
-
-
-def _handlers(cases: list[Case]) -> dict[int, set[int]]:
-    """Case id → the active users who handle it, in three queries for the whole chunk."""
-    user_ids = {case.handler_user_id for case in cases if case.handler_user_id}
-    team_ids = {case.handler_team_id for case in cases if case.handler_team_id}
-    agency_ids = {case.handler_agency_id for case in cases if case.handler_agency_id}
-    active = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
-    members: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in MediationMembership.objects.filter(
-        organization_id__in=team_ids, user__is_active=True
-    ).values_list("organization_id", "user_id"):
-        members[team_id].add(user_id)
-    liaisons: dict[int, set[int]] = defaultdict(set)
-    for agency_id, user_id in User.objects.filter(
-        agency_id__in=agency_ids, is_active=True
-    ).values_list("agency_id", "pk"):
-        liaisons[agency_id].add(user_id)
-    result: dict[int, set[int]] = {}
-    for case in cases:
-        people: set[int] = set()
-        if case.handler_user_id in active:
-            people.add(case.handler_user_id)
-        people |= members.get(case.handler_team_id, set())
-        people |= liaisons.get(case.handler_agency_id, set())
-        result[case.pk] = people
-    return result
 
 
 # Reversed once per sweep with a stand-in id, then filled per case: `reverse` costs more
@@ -268,7 +239,10 @@ def _act_on_chunk(
     with transaction.atomic():
         mine = _claim(kind, chunk, now)
         cases = [case for case in chunk if case.pk in mine]
-        handlers = _handlers(cases)
+        handlers = unit_people(
+            (case.pk, case.handler_user_id, case.handler_team_id, case.handler_agency_id)
+            for case in cases
+        )
         messages = []
         for case in cases:
             recipients = handlers[case.pk] or overseers.dispatchers.over(case.area_path)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -54,7 +53,8 @@ from fengqiao.core.sequences import sequence_take
 from fengqiao.core.sql import insert_rows
 from fengqiao.notify.models import Kind as NotificationKind
 from fengqiao.notify.services import Message, notify, notify_many
-from fengqiao.orgs.models import Agency, MediationMembership, MediationOrganization
+from fengqiao.orgs.models import Agency, MediationOrganization
+from fengqiao.orgs.selectors import unit_people
 from fengqiao.supervision.models import (
     ACTIVE_STATES,
     OrderState,
@@ -628,46 +628,25 @@ def _record_raised(
 
 
 def target_user_ids_many(orders: list[SupervisionOrder]) -> dict[int, set[int]]:
-    """`target_user_ids` of each order, in one query per kind of lead unit."""
-    user_ids = {order.target_user_id for order in orders if order.target_kind == TargetKind.PERSON}
-    team_ids = {order.target_team_id for order in orders if order.target_kind == TargetKind.TEAM}
-    agency_ids = {
-        order.target_agency_id for order in orders if order.target_kind == TargetKind.AGENCY
-    }
-    active = set(
-        User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True)
-        if user_ids
-        else ()
+    """`target_user_ids` of each order, in three queries for the lead units (an order
+    has exactly one) and one for the dispatchers when the centre leads."""
+    people = unit_people(
+        (order.pk, order.target_user_id, order.target_team_id, order.target_agency_id)
+        for order in orders
     )
-    members: dict[int, set[int]] = defaultdict(set)
-    if team_ids:
-        for team_id, user_id in MediationMembership.objects.filter(
-            organization_id__in=team_ids, user__is_active=True
-        ).values_list("organization_id", "user_id"):
-            members[team_id].add(user_id)
-    liaisons: dict[int, set[int]] = defaultdict(set)
-    if agency_ids:
-        for agency_id, user_id in User.objects.filter(
-            agency_id__in=agency_ids, is_active=True
-        ).values_list("agency_id", "pk"):
-            liaisons[agency_id].add(user_id)
     dispatchers = (
         jurisdiction.Overseers.of(Role.DISPATCHER)
         if any(order.target_kind == TargetKind.CENTRE for order in orders)
         else None
     )
-    result: dict[int, set[int]] = {}
-    for order in orders:
-        if order.target_kind == TargetKind.PERSON:
-            people = {order.target_user_id} & active
-        elif order.target_kind == TargetKind.TEAM:
-            people = set(members.get(order.target_team_id, ()))
-        elif order.target_kind == TargetKind.AGENCY:
-            people = set(liaisons.get(order.target_agency_id, ()))
-        else:
-            people = dispatchers.over(order.case.area_path) if dispatchers else set()
-        result[order.pk] = people
-    return result
+    return {
+        order.pk: (
+            dispatchers.over(order.case.area_path)
+            if order.target_kind == TargetKind.CENTRE and dispatchers
+            else people[order.pk]
+        )
+        for order in orders
+    }
 
 
 def _raise_for_overdue_one(
