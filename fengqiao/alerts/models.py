@@ -89,9 +89,7 @@ class Alert(models.Model):
     # What makes the condition one condition (e.g. "hotspot:<village>:<category>:<case>");
     # unique, so that two passes, or two workers at once, raise it once.
     condition_key = models.CharField(_("condition"), max_length=200, unique=True)
-    # The pass that inserted the row: a pass inserts a chunk of alerts at once, skipping
-    # keys another pass holds, and then knows which rows are its own by this mark.
-    claim = models.CharField(max_length=32, blank=True, editable=False)
+
     cases = models.ManyToManyField(
         "cases.Case", verbose_name=_("cases"), related_name="alerts", blank=True
     )

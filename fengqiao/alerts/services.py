@@ -1,9 +1,10 @@
 """The only writers of alerts: the pass of the rules (`alerts_run_all`), a leader's flag
 (`alert_flag_case`) and the one transition service (`alert_act`).
 
-An alert is raised once per condition: `condition_key` is unique and creation is a
-get-or-create in its own transaction, so two passes, or two workers at once, raise it
-once, and a pass killed half-way keeps what it committed and finds the rest next time.
+An alert is raised once per condition: `condition_key` is unique and a pass inserts a
+chunk of alerts at a time, skipping the keys already there, each chunk in its own
+transaction; so two passes, or two workers at once, raise it once, and a pass killed
+half-way keeps the chunks it committed and finds the rest next time.
 The responsible people are notified in the same transaction, if the notification app
 is installed (it sends e-mail and SMS only after the commit).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +38,7 @@ from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import ActionRefused, audits_refusals
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.core.sql import insert_new
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def alerts_run_all(*, now: dt.datetime | None = None) -> list[Alert]:
         except ValidationError as error:
             logger.error("Warning rule %s skipped: invalid thresholds %s", code, error.messages)
         except Exception:
-            # Each alert commits on its own; what was raised before the failure stays.
+            # Each chunk commits on its own; what was raised before the failure stays.
             logger.exception("Warning rule %s failed", code)
     return raised
 
@@ -103,40 +104,38 @@ def _raise_new(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime)
     return raised
 
 
+ALERT_FIELDS = tuple(field.name for field in Alert._meta.concrete_fields if not field.primary_key)
+
+
 @transaction.atomic
 def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime) -> list[Alert]:
     """The alerts of a chunk of findings, with their cases, audit rows and notices, in one
     transaction and a few statements whatever the chunk's size.
 
     Keys another pass inserted meanwhile are skipped by the unique index and left to it:
-    the rows this pass inserted carry its claim.
+    what this pass inserted is what the insert returns.
     """
-    claim = uuid.uuid4().hex
     areas = Area.objects.in_bulk({finding.area_id for finding in findings})
-    Alert.objects.bulk_create(
-        [
-            Alert(
-                rule_code=rule_code,
-                severity=finding.severity,
-                title=finding.title[:200],
-                detail=finding.detail,
-                area=areas[finding.area_id],
-                area_path=areas[finding.area_id].path,
-                condition_key=finding.condition_key,
-                claim=claim,
-                created_at=now,
-            )
-            for finding in findings
-        ],
-        ignore_conflicts=True,
-    )
-    mine = {
-        alert.condition_key: alert
-        for alert in Alert.objects.filter(
-            condition_key__in=[finding.condition_key for finding in findings], claim=claim
-        ).select_related("area")
-    }
-    ours = [(mine[f.condition_key], f) for f in findings if f.condition_key in mine]
+    rows = [
+        Alert(
+            rule_code=rule_code,
+            severity=finding.severity,
+            title=finding.title[:200],
+            detail=finding.detail,
+            area=areas[finding.area_id],
+            area_path=areas[finding.area_id].path,
+            condition_key=finding.condition_key,
+            created_at=now,
+        )
+        for finding in findings
+    ]
+    inserted = dict(insert_new(Alert, rows, fields=ALERT_FIELDS, returning=("condition_key", "id")))
+    ours = []
+    for alert, finding in zip(rows, findings, strict=True):
+        if alert.condition_key in inserted:
+            alert.pk = inserted[alert.condition_key]
+            alert._state.adding = False
+            ours.append((alert, finding))
     if not ours:
         return []
     Alert.cases.through.objects.bulk_create(
