@@ -108,9 +108,12 @@ ALERT_FIELDS = tuple(field.name for field in Alert._meta.concrete_fields if not 
 
 
 @transaction.atomic
-def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime) -> list[Alert]:
+def _raise_chunk(
+    rule_code: str, findings: Sequence[Finding], *, now: dt.datetime, raised_by: Any = None
+) -> list[Alert]:
     """The alerts of a chunk of findings, with their cases, audit rows and notices, in one
-    transaction and a few statements whatever the chunk's size.
+    transaction and a few statements whatever the chunk's size. `raised_by`: the leader
+    who flagged the case, for a flag.
 
     Keys another pass inserted meanwhile are skipped by the unique index and left to it:
     what this pass inserted is what the insert returns.
@@ -126,6 +129,7 @@ def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetim
             area_path=areas[finding.area_id].path,
             condition_key=finding.condition_key,
             created_at=now,
+            raised_by=raised_by,
         )
         for finding in findings
     ]
@@ -150,6 +154,7 @@ def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetim
         [
             {
                 "action": "alert.raise",
+                "actor": raised_by,
                 "target": alert,
                 "area": alert.area,
                 "details": {
@@ -166,41 +171,6 @@ def _raise_chunk(rule_code: str, findings: Sequence[Finding], *, now: dt.datetim
         {alert.pk: sorted(set(finding.case_ids)) for alert, finding in ours},
     )
     return [alert for alert, _finding in ours]
-
-
-@transaction.atomic
-def _raise(
-    rule_code: str, finding: Finding, *, area: Area, now: dt.datetime, raised_by: Any = None
-) -> Alert | None:
-    """The alert of a finding, or None when that condition has an alert already."""
-    alert, created = Alert.objects.get_or_create(
-        condition_key=finding.condition_key,
-        defaults={
-            "rule_code": rule_code,
-            "severity": finding.severity,
-            "title": finding.title[:200],
-            "detail": finding.detail,
-            "area": area,
-            "area_path": area.path,
-            "created_at": now,
-            "raised_by": raised_by,
-        },
-    )
-    if not created:
-        return None
-    alert.cases.add(*finding.case_ids)
-    audit_record(
-        action="alert.raise",
-        actor=raised_by,
-        target=alert,
-        details={
-            "rule": rule_code,
-            "severity": finding.severity,
-            "cases": list(finding.case_ids),
-        },
-    )
-    _notify_responsible([alert], {alert.pk: sorted(set(finding.case_ids))})
-    return alert
 
 
 def _notify_responsible(alerts: list[Alert], case_ids: dict[int, list[int]]) -> None:
@@ -290,10 +260,10 @@ def _flag(actor: Any, case: Any, note: str, severity: str, now: dt.datetime) -> 
         area_id=case.area_id,
         case_ids=(case.pk,),
     )
-    alert = _raise(leader_flag_rule.code, finding, area=case.area, now=now, raised_by=actor)
-    if alert is None:
+    raised = _raise_chunk(leader_flag_rule.code, [finding], now=now, raised_by=actor)
+    if not raised:
         raise DomainError("already_flagged", _("This case is already flagged and not yet handled."))
-    return alert
+    return raised[0]
 
 
 # --------------------------------------------------------------------------- transitions
