@@ -542,15 +542,6 @@ def session_attach(
     return idempotent(request, key=idempotency_key, fingerprint=fingerprint, run=run)
 
 
-def _document(content: bytes, fmt: str, name: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=printing.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @router.get(
     "/agreements/{int:agreement_id}/document.{fmt}",
     response={200: None, **ERRORS},
@@ -562,7 +553,7 @@ def agreement_document(
     user = request.auth  # type: ignore[attr-defined]
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
     content = printing.agreement_document(actor=user, agreement=agreement, fmt=fmt)
-    return _document(content, fmt, f"人民调解协议书{agreement.number}")
+    return printing.download_response(content, fmt, f"人民调解协议书{agreement.number}")
 
 
 @router.get(
@@ -576,4 +567,4 @@ def minutes_document(
     user = request.auth  # type: ignore[attr-defined]
     session: MediationSession = session_get_for_user(user=user, pk=session_id)
     content = printing.minutes_document(actor=user, session=session, fmt=fmt)
-    return _document(content, fmt, f"调解笔录{session.mediation.case.number}")
+    return printing.download_response(content, fmt, f"调解笔录{session.mediation.case.number}")

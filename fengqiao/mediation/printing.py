@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.utils import timezone
 
 from fengqiao.audit.models import Outcome as AuditOutcome
@@ -36,6 +38,16 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+
+
+def download_response(content: bytes, fmt: str, name: str) -> HttpResponse:
+    """A generated document as an attachment named `name` (Chinese kept, RFC 5987), never
+    cached: it prints the parties' particulars in full."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}.{fmt}"
+    response["Cache-Control"] = "no-store"
+    return response
+
 
 ROLE_PRINT = {
     PartyRole.APPLICANT: "申请人",

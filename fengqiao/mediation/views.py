@@ -366,26 +366,13 @@ def judicial_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- files
-def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=printing.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.{fmt}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
-
-
 @require_GET
 def agreement_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     agreement = agreement_get_for_user(user=request.user, pk=pk)
     if fmt not in printing.FORMATS:
         raise Http404
     content = printing.agreement_document(actor=request.user, agreement=agreement, fmt=fmt)
-    return _download(content, fmt, f"人民调解协议书{agreement.number}")
+    return printing.download_response(content, fmt, f"人民调解协议书{agreement.number}")
 
 
 @require_GET
@@ -395,7 +382,9 @@ def minutes_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     content = printing.minutes_document(actor=request.user, session=session, fmt=fmt)
     stamp = session.held_at.strftime("%Y%m%d")
-    return _download(content, fmt, f"调解笔录{session.mediation.case.number}-{stamp}")
+    return printing.download_response(
+        content, fmt, f"调解笔录{session.mediation.case.number}-{stamp}"
+    )
 
 
 @require_GET
