@@ -21,6 +21,7 @@ from django.utils import timezone
 from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import CaseParty, PartyRole
+from fengqiao.core.printing import print_date
 from fengqiao.mediation.documents import FORMATS, render_agreement, render_minutes
 from fengqiao.mediation.models import (
     Agreement,
@@ -77,10 +78,6 @@ RIGHTS_NOTICE = (
     "有权自主表达意愿、自愿达成调解协议；当事人应当如实陈述纠纷事实，遵守调解现场秩序，"
     "尊重调解员，尊重对方当事人行使权利。"
 )
-
-
-def print_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def print_moment(moment: dt.datetime) -> str:

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from fengqiao.areas.models import Area
+from fengqiao.core.printing import print_date, set_run_fonts
 from fengqiao.supervision.models import SupervisionOrder
 from fengqiao.workcal.calendar import CENTRE_TZ
 
@@ -26,30 +27,16 @@ BODY_FONT = "仿宋"
 LABEL_FONT = "黑体"
 
 
-def set_east_asian_font(run: Any, name: str) -> None:
-    run.font.name = name
-    properties = run._element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = properties.makeelement(qn("w:rFonts"), {})
-        properties.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia"):
-        fonts.set(qn(attribute), name)
-
-
 def _run(paragraph: Any, text: str, *, font: str = BODY_FONT, size: float = 14, bold=False):
     run = paragraph.add_run(text)
-    set_east_asian_font(run, font)
+    set_run_fonts(run, east_asia=font, latin=font)
     run.font.size = Pt(size)
     run.bold = bold
     return run
 
 
 def _date(moment: Any) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment, CENTRE_TZ)
-    return f"{local.year}年{local.month}月{local.day}日"
+    return print_date(timezone.localtime(moment, CENTRE_TZ).date()) if moment else ""
 
 
 def issuing_body(order: SupervisionOrder) -> str:

@@ -21,6 +21,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from fengqiao.core.printing import set_run_fonts
 from fengqiao.mediation.documents.layout import Layout, Line, Section, SignLine
 
 TITLE_FONT = "方正小标宋简体"
@@ -36,14 +37,6 @@ SIGN_LABEL_WIDTH, SIGN_SLOT_WIDTH, SIGN_DATE_WIDTH = Cm(7.1), Cm(4.6), Cm(3.9)
 BLANK_DATE = "年\u3000\u3000月\u3000\u3000日"
 
 
-def set_run_fonts(run: Run, *, east_asia: str = BODY_FONT, latin: str = LATIN_FONT) -> None:
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
 def _run(
     paragraph: Paragraph,
     text: str,
@@ -54,7 +47,7 @@ def _run(
     underline: bool = False,
 ) -> Run:
     run = paragraph.add_run(text)
-    set_run_fonts(run, east_asia=font)
+    set_run_fonts(run, east_asia=font, latin=LATIN_FONT)
     run.font.size = size
     run.bold = bold
     run.underline = underline
@@ -92,7 +85,7 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
     """A PAGE / NUMPAGES field, so Word numbers the pages itself."""
     for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):
         run = paragraph.add_run()
-        set_run_fonts(run)
+        set_run_fonts(run, east_asia=BODY_FONT, latin=LATIN_FONT)
         run.font.size = Pt(14)
         if kind:
             element = OxmlElement("w:fldChar")
@@ -104,7 +97,7 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
         run._element.append(element)
         if kind == "separate":
             placeholder = paragraph.add_run("1")
-            set_run_fonts(placeholder)
+            set_run_fonts(placeholder, east_asia=BODY_FONT, latin=LATIN_FONT)
             placeholder.font.size = Pt(14)
 
 
