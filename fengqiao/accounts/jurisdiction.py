@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -55,13 +55,18 @@ def is_administrator(user: Any) -> bool:
 def require(user: Any, capability: str, *, what: str = "") -> None:
     """Refuse (403, audited) a function the user's roles do not include."""
     if not can(user, capability):
-        audit_record(
-            action="access.denied",
-            actor=user,
-            outcome=Outcome.DENIED,
-            details={"capability": str(capability), "what": what},
-        )
-        raise PermissionDenied
+        deny(user, what=what, capability=str(capability))
+
+
+def deny(user: Any, *, what: str, **details: Any) -> NoReturn:
+    """Refuse a page or function (403), keeping the refusal on the audit record."""
+    audit_record(
+        action="access.denied",
+        actor=user,
+        outcome=Outcome.DENIED,
+        details={**details, "what": what},
+    )
+    raise PermissionDenied
 
 
 def area_roots(user: Any) -> list[Area]:

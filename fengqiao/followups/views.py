@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from fengqiao.audit.models import Outcome as AuditOutcome
-from fengqiao.audit.services import audit_record
+from fengqiao.accounts import jurisdiction
 from fengqiao.cases.models import State
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
@@ -25,13 +23,7 @@ from fengqiao.followups.models import FollowUp, Status
 
 def _require_followup_user(request: HttpRequest, what: str) -> None:
     if not selectors.can_see_followups(request.user):
-        audit_record(
-            action="access.denied",
-            actor=request.user,
-            outcome=AuditOutcome.DENIED,
-            details={"what": what},
-        )
-        raise PermissionDenied
+        jurisdiction.deny(request.user, what=what)
 
 
 @require_GET

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
-from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases import workflow
 from fengqiao.cases.exports import case_export_xlsx
@@ -81,13 +79,7 @@ def can_see_cases(user: Any) -> bool:
 
 def _require_case_user(user: Any, what: str) -> None:
     if not can_see_cases(user):
-        audit_record(
-            action="access.denied",
-            actor=user,
-            outcome=AuditOutcome.DENIED,
-            details={"what": what},
-        )
-        raise PermissionDenied
+        jurisdiction.deny(user, what=what)
 
 
 # --------------------------------------------------------------------------- deadlines
