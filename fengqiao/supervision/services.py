@@ -64,7 +64,7 @@ from fengqiao.supervision.models import (
     SupervisionOrder,
     TargetKind,
 )
-from fengqiao.supervision.selectors import order_get_for_user, user_is_target
+from fengqiao.supervision.selectors import order_list_for_user, user_is_target
 from fengqiao.workcal.calendar import CENTRE_TZ, WorkingCalendar, due_after
 from fengqiao.workcal.selectors import calendar_load
 
@@ -182,7 +182,8 @@ def _audit_refusals(func: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         if "order_id" in kwargs:
             # An order outside the actor's view does not exist for them (404, audited).
-            order_get_for_user(user=kwargs["actor"], pk=kwargs["order_id"])
+            actor = kwargs["actor"]
+            jurisdiction.get_in_scope(actor, order_list_for_user(user=actor), kwargs["order_id"])
         return audited(*args, **kwargs)
 
     return wrapper
