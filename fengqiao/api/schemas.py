@@ -7,7 +7,14 @@ from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from fengqiao.api.types import AwareDatetime, LocalDatetime, QueryAwareDatetime, invalid
 from fengqiao.cases.models import Channel, Grade, Kind, Outcome, PartyRole, State
@@ -48,24 +55,32 @@ Longitude = Annotated[Decimal, Field(ge=-180, le=180), AfterValidator(_to_micro_
 
 
 # --------------------------------------------------------------------------- errors
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
 class FieldErrorOut(Schema):
     field: str | None = None
     message: str
+    code: str | None = None
 
 
-class ValidationErrorOut(ErrorOut):
+class ErrorOut(Schema):
+    """Every error: `code` for programs, `message` for people, `field` the input it is
+    about; `errors` lists every problem when the input had several."""
+
+    code: str
+    message: str
+    field: str | None = None
     errors: list[FieldErrorOut] = []
 
 
+# The same shape, named for the answers (400) that list the problems of the input.
+ValidationErrorOut = ErrorOut
+
+
 class ConflictOut(ErrorOut):
-    current_version: int
-    changed_by: str
+    """409: the object's state does not allow it, or it changed since the client saw it
+    (then: the version now, who changed it and when)."""
+
+    current_version: int | None = None
+    changed_by: str | None = None
     changed_at: LocalDatetime | None = None
 
 
@@ -141,11 +156,51 @@ class DueOut(Schema):
 
 # --------------------------------------------------------------------------- cases in
 class NewPersonIn(StrictInput):
+    """A person not yet registered. Give `id_number`, from which the gender is read, or
+    `gender`: a new person without either is refused."""
+
+    # The gender is required only without an ID number; JSON Schema says so with an
+    # object-level anyOf, which pydantic cannot derive from the fields.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["id_number"], "properties": {"id_number": {"pattern": r"\S"}}},
+                {"required": ["gender"], "properties": {"gender": {"not": {"type": "null"}}}},
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=50)
-    gender: Gender | None = None
-    id_number: str = Field("", max_length=18)
+    # Before `gender`, whose check reads it.
+    id_number: str = Field(
+        "",
+        max_length=18,
+        description=(
+            "The 18-character resident ID number. When given, the gender and the date of "
+            "birth are read from it."
+        ),
+    )
+    gender: Gender | None = Field(
+        None,
+        validate_default=True,
+        description=(
+            "Required unless `id_number` is given. With an ID number it may be left out: it "
+            "is read from the ID number (its 17th digit), and a gender that contradicts the "
+            "ID number is refused."
+        ),
+    )
     phone: str = Field("", max_length=20)
     address: str = Field("", max_length=200)
+
+    @field_validator("gender", mode="after")
+    @classmethod
+    def _gender_or_id_number(cls, gender: Gender | None, info: ValidationInfo) -> Gender | None:
+        # An id_number that failed its own checks is absent from `info.data`: that error
+        # is the one to fix, so the gender is not reported as well.
+        id_number = info.data.get("id_number")
+        if gender is None and id_number is not None and not id_number.strip():
+            raise invalid(_("Choose the gender, or give the ID number it is read from."))
+        return gender
 
 
 class PartyIn(StrictInput):
