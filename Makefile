@@ -1,16 +1,23 @@
-# Two commands matter: `make demo` (build everything, serve the demo town) and
-# `make test` (build everything, run the whole suite). The rest are their parts.
+# Two commands matter: `make demo` (install what the demo needs, load and serve the demo
+# town) and `make test` (install everything, run the whole suite). The rest are their parts.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup system-packages assets messages lint bench clean
+.PHONY: demo test setup system-packages demo-packages assets messages lint bench clean
 
+# The venv with what the demo runs on: the package and its runtime dependencies.
 $(BIN)/fengqiao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The development extras on top, in the same venv (pytest, playwright, polib, ruff...);
+# redone whenever the runtime install is, so a changed pyproject.toml reaches both.
+$(VENV)/.dev-extras: $(BIN)/fengqiao
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -20,22 +27,34 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json
 
-# Debian packages the suite needs: Chromium for the browser journeys, gettext for the
-# translation-catalogue check. Installed only when missing.
-system-packages:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+# Debian packages, each installed only when missing (one apt-get run for all of them).
+# The demo's: the Chinese fonts and HarfBuzz's subsetter, for WeasyPrint's PDF documents.
+DEMO_PACKAGES_MISSING = \
 	fc-list :lang=zh-cn | grep -q "Noto Serif CJK SC" || missing="$$missing fonts-noto-cjk"; \
-	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0";
+# The suite's on top: Chromium for the browser journeys, gettext for the
+# translation-catalogue check.
+TEST_PACKAGES_MISSING = \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext";
+INSTALL_MISSING = \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-setup: $(BIN)/fengqiao assets
+demo-packages:
+	@missing=""; $(DEMO_PACKAGES_MISSING) $(INSTALL_MISSING)
 
-demo: setup system-packages
+# Everything the suite needs: the demo's packages and the suite's own.
+system-packages:
+	@missing=""; $(DEMO_PACKAGES_MISSING) $(TEST_PACKAGES_MISSING) $(INSTALL_MISSING)
+
+# Everything for development and the suite: the venv with the dev extras, and the assets.
+setup: $(VENV)/.dev-extras assets
+
+# The demo needs neither the dev extras nor Chromium and gettext.
+demo: $(BIN)/fengqiao assets demo-packages
 	$(BIN)/fengqiao migrate --noinput
 	$(BIN)/fengqiao seed_demo --if-empty
 	$(BIN)/fengqiao collectstatic --noinput --verbosity 0

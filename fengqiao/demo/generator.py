@@ -44,6 +44,7 @@ from fengqiao.demo.cases import (
     plan_supervision,
     write_cases,
 )
+from fengqiao.demo.progress import Progress, Stage, no_progress
 from fengqiao.orgs.models import (
     Agency,
     AgencyContact,
@@ -706,11 +707,14 @@ def build_plan(seed: int, *, cases: CaseVolume | None = FULL_YEAR) -> TownPlan:
 
 
 # ----------------------------------------------------------------- writing
-def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
+def write_plan(
+    plan: TownPlan, *, password: str, progress: Progress = no_progress
+) -> dict[str, int]:
     """Store `plan` in an empty database; every account gets `password`.
 
     Raises DomainError("demo_already_loaded") when areas already exist. The password is
-    hashed once and the hash shared, which keeps seeding fast.
+    hashed once and the hash shared, which keeps seeding fast. `progress` hears of each
+    stage once it is written (see `demo.progress`).
     """
     encoded_password = make_password(password)
     with transaction.atomic():
@@ -789,6 +793,16 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
                     )
                 )
         MediationMembership.objects.bulk_create(memberships)
+        progress(
+            Stage.TOWN,
+            {
+                "areas": len(areas),
+                "categories": len(categories),
+                "agencies": len(agencies),
+                "mediation_organizations": len(mediation),
+                "users": len(plan.accounts),
+            },
+        )
 
         # Residents are many, so they are inserted in bulk. The identifiers were built
         # valid (see _Numbers); the encrypted fields seal themselves on insert, and the
@@ -824,6 +838,7 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
                 phone=spec.phone,
                 address=spec.address,
             )
+        progress(Stage.RESIDENTS, {"persons": len(persons), "organizations": len(organizations)})
 
         levels = [spec.level for spec in plan.areas]
         counts = {
@@ -849,6 +864,6 @@ def write_plan(plan: TownPlan, *, password: str) -> dict[str, int]:
                 organizations=organizations,
                 persons=persons,
             )
-            counts |= write_cases(plan.cases, refs, supervision=plan.supervision)
+            counts |= write_cases(plan.cases, refs, supervision=plan.supervision, progress=progress)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts

@@ -12,6 +12,7 @@ from typing import Any
 from fengqiao.cases.models import Case, Kind
 from fengqiao.demo.cases.plan import (
     FOLLOWUP_POLICY,
+    SHANGHAI,
     AgreementPlan,
     CasePlan,
     FollowUpPlan,
@@ -24,6 +25,7 @@ from fengqiao.demo.cases.plan import (
     StepPlan,
     SupervisionPlan,
 )
+from fengqiao.demo.progress import Progress, Stage, no_progress
 from fengqiao.mediation.models import Regime
 from fengqiao.supervision.models import Origin
 
@@ -62,13 +64,18 @@ def _inputs(step: StepPlan, refs: CaseRefs, ids: dict[str, tuple[int, int]]) -> 
 
 
 def write_cases(
-    cases: Iterable[CasePlan], refs: CaseRefs, *, supervision: Sequence[SupervisionPlan] = ()
+    cases: Iterable[CasePlan],
+    refs: CaseRefs,
+    *,
+    supervision: Sequence[SupervisionPlan] = (),
+    progress: Progress = no_progress,
 ) -> dict[str, int]:
     """Play every step and record of `cases`, and every supervision order on them, in time
     order, through the services.
 
     Runs inside the caller's transaction. The calendar is loaded once and handed to every
-    call. Returns counts of what was written.
+    call. `progress` hears of each month once it is played. Returns counts of what was
+    written.
     """
     from fengqiao.cases.services import PartyInput, case_act, case_create
     from fengqiao.workcal.selectors import calendar_load
@@ -100,13 +107,16 @@ def write_cases(
     ids: dict[str, tuple[int, int | None]] = {}  # key → (pk, version, None when unknown)
     player = _RecordPlayer(refs)
     supervisor = _SupervisionPlayer(refs, supervision, ids, calendar)
-    for _at, order, number in moments:
+    months = _Months(progress, total=len(cases))
+    for at, order, number in moments:
         if order >= len(cases):
+            months.count(at, "orders" if number < 0 else "")
             supervisor.play(order - len(cases), number)
             continue
         case = cases[order]
+        months.count(at, _what(case, number))
         if number == -2:
-            _acknowledge_emergency(ids[case.key][0], _at)
+            _acknowledge_emergency(ids[case.key][0], at)
             continue
         if number < 0:
             created = case_create(
@@ -168,6 +178,7 @@ def write_cases(
         )
         # A merge also writes a step on the target's timeline, without a new version.
         ids[case.key] = (pk, acted.version)
+    months.close()
     return {
         "cases": len(cases),
         "case_steps": sum(len(case.steps) for case in cases),
@@ -175,6 +186,63 @@ def write_cases(
         "open_cases": sum(case.is_open for case in cases),
         "supervision_orders": len(supervision),
     }
+
+
+def _what(case: CasePlan, number: int) -> str:
+    """What a case's moment (numbered as in `write_cases`) counts as in a month's progress."""
+    if number == -1:
+        return "cases"
+    if number < 0:
+        return ""
+    if number < len(case.steps):
+        return "steps"
+    if isinstance(case.records[number - len(case.steps)], FollowUpPlan):
+        return "followups"
+    return "mediation"
+
+
+class _Months:
+    """Counts what is played in each month of the year (in the centre's time zone) and
+    reports the month to `progress` when the first moment of a later one comes; a month
+    in which nothing happened is reported too, with nothing in it."""
+
+    KINDS = ("cases", "steps", "mediation", "followups", "orders")
+
+    def __init__(self, progress: Progress, *, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.registered = 0
+        self.month: dt.date | None = None
+        self.counts: Counter[str] = Counter()
+
+    def count(self, at: dt.datetime, what: str) -> None:
+        month = at.astimezone(SHANGHAI).date().replace(day=1)
+        while self.month != month:
+            following = _next_month(self.month) if self.month else month
+            self.close()
+            self.month = following
+        if what:
+            self.counts[what] += 1
+
+    def close(self) -> None:
+        """Report the month counted so far, if any."""
+        if self.month is None:
+            return
+        self.registered += self.counts["cases"]
+        self.progress(
+            Stage.MONTH,
+            {
+                "month": self.month,
+                **{kind: self.counts[kind] for kind in self.KINDS},
+                "registered": self.registered,
+                "total": self.total,
+            },
+        )
+        self.month, self.counts = None, Counter()
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=31)).replace(day=1)
 
 
 EMERGENCY_ACKNOWLEDGED_AFTER = dt.timedelta(minutes=4)
