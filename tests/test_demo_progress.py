@@ -1,5 +1,6 @@
 """Seeding the demo town says what it is doing: a line per stage, each month of the case
-year with its counts, in the centre's language; `--verbosity 0` keeps quiet."""
+year with its counts, in the centre's language; `--verbosity 0` keeps quiet; a failure is
+told as what it is."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from django.core.management import call_command
 from django.utils import translation
 from pytest_django.fixtures import Settings
 
+from fengqiao.areas.models import Area
 from fengqiao.cases.models import Case
+from fengqiao.core.errors import DomainError
 from fengqiao.demo.cases import SMALL_YEAR
 from fengqiao.demo.cases.plan import SHANGHAI
 from fengqiao.demo.generator import TownPlan, build_plan, write_plan
+from fengqiao.demo.management.commands import seed_demo as command
 from fengqiao.demo.progress import Stage
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +146,16 @@ def test_write_plan_reports_each_stage_and_the_months_add_up(small_year: TownPla
 @pytest.fixture(scope="module")
 def small_year() -> TownPlan:
     return build_plan(2026, cases=SMALL_YEAR)
+
+
+def test_a_step_a_service_refuses_fails_the_seeding_as_itself(demo_password, monkeypatch):
+    # given a plan one of whose steps the services refuse
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DomainError("not_allowed", "You may not send this case to 王雪梅.")
+
+    monkeypatch.setattr(command, "write_plan", refused)
+
+    # when / then the refusal comes out, not "the town is already loaded"
+    with pytest.raises(DomainError, match="王雪梅"):
+        seed()
+    assert not Area.objects.exists()

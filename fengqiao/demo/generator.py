@@ -58,6 +58,8 @@ from fengqiao.people.models import Gender, Person
 from fengqiao.people.services import id_digest, organization_create, phone_digest
 
 DEFAULT_SEED = 2026
+# The code of the DomainError `write_plan` raises when the database already holds areas.
+ALREADY_LOADED = "demo_already_loaded"
 # Ages (for occupations) are counted from a fixed year, not from today, so a plan does
 # not change as the calendar moves.
 REFERENCE_YEAR = 2026
@@ -712,7 +714,7 @@ def write_plan(
 ) -> dict[str, int]:
     """Store `plan` in an empty database; every account gets `password`.
 
-    Raises DomainError("demo_already_loaded") when areas already exist. The password is
+    Raises DomainError(ALREADY_LOADED) when areas already exist. The password is
     hashed once and the hash shared, which keeps seeding fast. `progress` hears of each
     stage once it is written (see `demo.progress`).
     """
@@ -722,7 +724,7 @@ def write_plan(
         # waits here and then finds the town; on PostgreSQL the unique area codes stop it.
         if Area.objects.exists():
             raise DomainError(
-                "demo_already_loaded",
+                ALREADY_LOADED,
                 _("The database already holds areas; the demo town is loaded only once."),
             )
         areas: dict[str, Area] = {}

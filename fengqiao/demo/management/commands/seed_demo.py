@@ -19,7 +19,14 @@ from fengqiao.areas.models import Area
 from fengqiao.cases.models import Kind, Outcome
 from fengqiao.core.errors import DomainError
 from fengqiao.demo.cases import FULL_YEAR, SMALL_YEAR, CasePlan, SupervisionPlan
-from fengqiao.demo.generator import DEFAULT_SEED, DEMO_ACCOUNTS, TownPlan, build_plan, write_plan
+from fengqiao.demo.generator import (
+    ALREADY_LOADED,
+    DEFAULT_SEED,
+    DEMO_ACCOUNTS,
+    TownPlan,
+    build_plan,
+    write_plan,
+)
 from fengqiao.demo.progress import Stage
 from fengqiao.jobs.maintenance import database_optimize
 from fengqiao.supervision.models import OrderState, Origin
@@ -101,7 +108,9 @@ class Command(BaseCommand):
             counts = write_plan(
                 plan, password=password, progress=lambda stage, done: say(stage_line(stage, done))
             )
-        except DomainError:
+        except DomainError as error:
+            if error.code != ALREADY_LOADED:
+                raise  # a service refused a step of the plan: that is a fault, not a race
             # Another process loaded the town between the check above and the write.
             self._already_loaded(if_empty, quiet=quiet)
             return
