@@ -531,7 +531,8 @@ def fill(town: Town, shaper: Shaper, *, up_to: int, rng: random.Random) -> dict[
     """
     from django.db import connection, transaction
 
-    from fengqiao.cases.models import Case, CaseNumberSequence
+    from fengqiao.cases.models import Case
+    from fengqiao.core.models import YearlySequence
     from fengqiao.demo.cases.texts import DEMANDS, DISPUTES
 
     existing = Case.objects.count()
@@ -549,7 +550,7 @@ def fill(town: Town, shaper: Shaper, *, up_to: int, rng: random.Random) -> dict[
     )
     history = (BENCH_NOW - OPEN_WINDOW - HISTORY_FROM).total_seconds()
     next_number: Counter[int] = Counter(
-        dict(CaseNumberSequence.objects.values_list("year", "last"))
+        dict(YearlySequence.objects.filter(name="case").values_list("year", "last"))
     )
     reporters = [town.users["clerk"].pk, town.users["clerk02"].pk]
     channels = ("hotline_12345", "daily_log", "phone", "walk_in", "online")
@@ -604,7 +605,9 @@ def fill(town: Town, shaper: Shaper, *, up_to: int, rng: random.Random) -> dict[
             if written % 100_000 == 0:
                 log(f"  {existing + written:,} cases")
     for year, last in next_number.items():
-        CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": last})
+        YearlySequence.objects.update_or_create(
+            name="case", year=year, defaults={"last": last}
+        )
     seconds = time.perf_counter() - started
     return {
         "rows": written,

@@ -107,7 +107,8 @@ def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
 
 def fill(town: Any, count: int, rng: random.Random) -> dict[str, Any]:
     """`count` open cases with their parties, written in bulk."""
-    from fengqiao.cases.models import Case, CaseNumberSequence, CaseParty, SlaPolicy
+    from fengqiao.cases.models import Case, CaseParty, SlaPolicy
+    from fengqiao.core.models import YearlySequence
     from fengqiao.demo.cases.texts import DEMANDS, DISPUTES
     from fengqiao.people.models import Person
 
@@ -211,7 +212,7 @@ def fill(town: Any, count: int, rng: random.Random) -> dict[str, Any]:
     insert_rows(Person, people)
     insert_rows(Case, cases)
     insert_rows(CaseParty, parties)
-    CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": count})
+    YearlySequence.objects.update_or_create(name="case", year=year, defaults={"last": count})
     return {
         "cases": count,
         "people": len(people),

@@ -66,7 +66,7 @@ def inputs_for(action: str, *, town: Any, other_case: Case | None = None) -> dic
         "reject": {"reason": "不属于受理范围"},
         "merge": {"target_case": other_case.pk if other_case else None},
         "dispatch": {"handler": {"team": property_team(town).pk}},
-        "reassign": {"handler": {"team": property_team(town).pk}, "reason": "调整承办"},
+        "reassign": {"handler": {"user": town.user("mediator").pk}, "reason": "调整承办"},
         "return": {"reason": "不属于本队职责"},
         "record_milestone": {"note": "已向当事人反馈"},
         "suspend": {"reason": "等待鉴定结果"},

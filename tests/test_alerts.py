@@ -469,7 +469,7 @@ def test_a_dismissed_alert_keeps_its_reason_and_cannot_be_handled(town, alert):
     with pytest.raises(DomainError) as refused:
         alert_act(actor=town.user("leader"), alert_id=alert.pk, action="handle", note="x")
 
-    assert refused.value.code == "not_allowed"
+    assert refused.value.code == "wrong_state"
     alert.refresh_from_db()
     assert alert.status == Status.DISMISSED
     assert alert.closing_note == "重复登记"

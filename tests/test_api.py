@@ -513,12 +513,12 @@ def test_a_stale_version_is_a_409_naming_who_changed_the_case(town):
     assert case.state == State.ACCEPTED
 
 
-def test_a_refused_action_is_a_400_with_the_reason(town):
+def test_a_refused_action_is_a_403_and_bad_input_a_400_with_the_reason(town):
     case = new_case(town.user("intake_clerk"), town.unit_a1)
 
     body = assert_error(
         as_(town, "grid_worker", "en").post(f"/cases/{case.pk}/actions/accept", {"version": 1}),
-        400,
+        403,
         "not_allowed",
     )
     assert "Accept" in body["message"]
@@ -789,7 +789,7 @@ def test_a_refused_action_with_an_idempotency_key_stays_on_the_audit_record(town
         {"version": case.version, "handler": {"team": property_team(town).pk}},
         HTTP_IDEMPOTENCY_KEY="refused-once",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     refused = AuditEvent.objects.filter(action="case.dispatch", outcome="denied")
     assert list(refused.values_list("actor_username", flat=True)) == [
         town.user("grid_worker").username

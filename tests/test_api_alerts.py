@@ -129,7 +129,7 @@ def test_a_closed_alert_cannot_be_acted_on_and_the_refusal_is_audited(town, aler
         f"/alerts/{alerts['a'].pk}/handle", {"note": "补充"}, HTTP_IDEMPOTENCY_KEY="retry-1"
     )
 
-    assert_error(response, 400, "not_allowed")
+    assert_error(response, 409, "wrong_state")
     assert AuditEvent.objects.filter(
         action="alert.handle", outcome="denied", target_id=str(alerts["a"].pk)
     ).exists()
@@ -164,7 +164,7 @@ def test_flagging_is_for_leaders_and_in_scope_and_needs_a_reason(town, grid_work
     case = case_in_state(town, "in_progress")
     body = {"case_id": case.pk, "note": "关注"}
 
-    assert_error(as_(town, "dispatcher").post("/alerts/flag", body), 403, "forbidden")
+    assert_error(as_(town, "dispatcher").post("/alerts/flag", body), 403, "not_allowed")
     assert AuditEvent.objects.filter(action="alert.flag", outcome="denied").exists()
     west_leader = UserFactory(
         username="t_west_leader", roles=[Role.LEADER], home_area=town.village_b

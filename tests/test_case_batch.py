@@ -6,9 +6,10 @@ import pytest
 
 from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.services import audit_chain_verify
-from fengqiao.cases.models import Case, CaseCategory, CaseEvent, CaseNumberSequence, CaseParty
+from fengqiao.cases.models import Case, CaseCategory, CaseEvent, CaseParty
 from fengqiao.cases.services import CREATE_MANY_LIMIT, PartyInput, case_create, case_create_many
 from fengqiao.core.errors import DomainError
+from fengqiao.core.models import YearlySequence
 from tests.cases_helpers import shanghai
 
 NOW = shanghai(2026, 3, 2, 9, 0)
@@ -98,7 +99,7 @@ def test_one_bad_order_names_itself_and_nothing_of_the_batch_is_saved(
         case_create_many(actor=clerk, items=items, now=NOW)
     assert refused.value.field == field
     assert (Case.objects.count(), AuditEvent.objects.filter(action="case.report").count()) == before
-    assert not CaseNumberSequence.objects.filter(last__gt=0).exists()
+    assert not YearlySequence.objects.filter(name="case", last__gt=0).exists()
 
 
 def test_a_role_that_does_not_register_cannot_register_a_batch(town, residents):

@@ -33,6 +33,9 @@ FORWARD = [
 def likely_actor(action: str, pick: int) -> str:
     """Most steps are taken by someone the table names, so walks get somewhere."""
     actors = workflow.ACTIONS[action].actors
+    if "handler" in workflow.ACTIONS[action].requires:
+        # The inputs name the town's property team, which only the centre may send to.
+        actors = actors & workflow.COMMAND
     named = sorted({Role.MEDIATOR if actor == workflow.ASSIGNEE else actor for actor in actors})
     return named[pick % len(named)]
 

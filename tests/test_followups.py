@@ -651,7 +651,7 @@ def test_the_api_carries_out_a_finding_for_a_leader_only(town):
     refused = Api(town.user("grid_worker")).post(f"/followups/{first.pk}/decision", {})
     decided = Api(town.user("leader")).post(f"/followups/{first.pk}/decision", {})
 
-    assert refused.status_code == 400 and refused.json()["code"] == "not_allowed"
+    assert refused.status_code == 403 and refused.json()["code"] == "not_allowed"
     assert decided.status_code == 200, decided.content
     assert decided.json()["awaits_decision"] is False
     assert decided.json()["case"]["state"] == State.IN_PROGRESS

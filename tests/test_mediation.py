@@ -581,7 +581,10 @@ def test_a_grid_worker_may_not_print_the_agreement(town):
     with pytest.raises(PermissionDenied):
         printing.agreement_document(actor=town.user("grid_worker"), agreement=agreement, fmt="pdf")
     assert AuditEvent.objects.filter(
-        action="mediation.agreement_document", outcome="denied"
+        action="access.denied",
+        outcome="denied",
+        details__what="mediation.agreement_document",
+        target_id=str(agreement.pk),
     ).exists()
 
 

@@ -1,3 +1,12 @@
+"""The admin pages of the base apps, in the lanes of the three administrators (三员分立):
+accounts and roles (security administrator), the area tree (system administrator) and the
+audit log, read only (audit administrator).
+
+The area tree and the audit log lie below the access policy (which reads the tree and
+writes the log), so their pages are declared here, above both, rather than in their own
+apps.
+"""
+
 from typing import Any
 
 from django import forms
@@ -8,10 +17,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import services
+from fengqiao.accounts.admin_base import CapabilityAdmin
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Capability, Role
+from fengqiao.areas import services as area_services
+from fengqiao.areas.models import Area
+from fengqiao.audit.models import AuditEvent
 from fengqiao.audit.services import audit_record
-from fengqiao.web.admin_site import CapabilityAdmin
 
 
 class RolesFormMixin(forms.Form):
@@ -78,3 +90,68 @@ class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
             details={"fields": sorted(set(form.changed_data) - {"roles"})},
         )
         services.user_set_roles(actor=request.user, user=obj, roles=form.cleaned_data["roles"])
+
+
+# --------------------------------------------------------------------------- areas
+class AreaAdminForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = ["code", "name", "level", "parent", "center_lat", "center_lng", "boundary"]
+
+
+@admin.register(Area)
+class AreaAdmin(CapabilityAdmin):
+    capability = Capability.CONFIGURE
+    form = AreaAdminForm
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    ordering = ["path"]
+
+    def save_model(self, request: HttpRequest, obj: Area, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = area_services.area_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                level=data["level"],
+                parent=data["parent"],
+                center_lat=data["center_lat"],
+                center_lng=data["center_lng"],
+                boundary=data["boundary"],
+            )
+            obj.pk, obj.path = created.pk, created.path
+            return
+        original = Area.objects.get(pk=obj.pk)
+        if data["parent"] != original.parent:
+            area_services.area_move(actor=request.user, area=original, new_parent=data["parent"])
+        area_services.area_update(
+            actor=request.user,
+            area=Area.objects.get(pk=obj.pk),
+            **{field: data[field] for field in area_services.EDITABLE_FIELDS},
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A node keeps its level; moving it is changing its parent at the same level.
+        return ["level"] if obj else []
+
+
+# --------------------------------------------------------------------------- audit
+@admin.register(AuditEvent)
+class AuditEventAdmin(CapabilityAdmin):
+    capability = Capability.READ_AUDIT
+    read_only = True
+    list_display = [
+        "occurred_at",
+        "actor_username",
+        "action",
+        "outcome",
+        "target_type",
+        "target_label",
+        "client_address",
+    ]
+    list_filter = ["outcome", "action"]
+    search_fields = ["actor_username", "action", "target_label", "target_id"]
+    date_hierarchy = "occurred_at"

@@ -16,12 +16,12 @@ from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
 
 from fengqiao.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability
 from fengqiao.areas.models import Area, AreaQuerySet, subtree_q
 from fengqiao.audit.models import Outcome
 from fengqiao.audit.services import audit_record
+from fengqiao.core.errors import OutOfScope
 
 M = TypeVar("M", bound=models.Model)
 
@@ -58,12 +58,13 @@ def require(user: Any, capability: str, *, what: str = "") -> None:
         deny(user, what=what, capability=str(capability))
 
 
-def deny(user: Any, *, what: str, **details: Any) -> NoReturn:
+def deny(user: Any, *, what: str, target: Any = None, **details: Any) -> NoReturn:
     """Refuse a page or function (403), keeping the refusal on the audit record."""
     audit_record(
         action="access.denied",
         actor=user,
         outcome=Outcome.DENIED,
+        target=target,
         details={**details, "what": what},
     )
     raise PermissionDenied
@@ -112,22 +113,27 @@ def scope_by_area(
 
 
 def get_in_scope(user: Any, scoped: models.QuerySet[M], pk: Any) -> M:
-    """The object if it is in `scoped`; otherwise a 404 — and an audit row if it exists."""
+    """The object if it is in `scoped`; otherwise a 404 (`OutOfScope`) — and an audit row
+    if it exists, written again should a transaction around this roll it back
+    (`core.errors.audits_refusals`)."""
     try:
         return scoped.get(pk=pk)
     except (scoped.model.DoesNotExist, ValueError, TypeError):
         pass
     hidden = scoped.model._default_manager.filter(pk=pk).first() if str(pk).isdigit() else None
-    if hidden is not None:
-        audit_record(
-            action="access.denied",
-            actor=user,
-            outcome=Outcome.DENIED,
-            target_type=hidden._meta.label_lower,
-            target_id=str(hidden.pk),
-            area=getattr(hidden, "area", None) if not isinstance(hidden, Area) else hidden,
-        )
-    raise Http404
+    if hidden is None:
+        raise OutOfScope()
+    refused = OutOfScope(
+        audit={
+            "action": "access.denied",
+            "actor": user,
+            "target_type": hidden._meta.label_lower,
+            "target_id": str(hidden.pk),
+            "area": getattr(hidden, "area", None) if not isinstance(hidden, Area) else hidden,
+        }
+    )
+    refused.write_audit()
+    raise refused
 
 
 @dataclass(frozen=True)

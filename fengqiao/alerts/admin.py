@@ -5,10 +5,10 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.admin_base import AuditedConfigAdmin
 from fengqiao.alerts.models import AlertRule
 from fengqiao.alerts.rules import get_rule
 from fengqiao.alerts.services import alert_rules_install
-from fengqiao.orgs.admin import AuditedConfigAdmin
 
 
 @admin.register(AlertRule)

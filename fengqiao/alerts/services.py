@@ -14,30 +14,25 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.accounts.roles import Role
-from fengqiao.alerts.models import ACTIVE_STATUSES, Alert, AlertRule, Severity, Status
+from fengqiao.alerts import workflow
+from fengqiao.alerts.models import ACTIVE_STATUSES, Alert, AlertRule, Severity
 from fengqiao.alerts.rules import Finding, all_rules
 from fengqiao.alerts.rules.leader_flag import rule as leader_flag_rule
 from fengqiao.alerts.selectors import alert_list_for_user, alert_responsible_user_ids
 from fengqiao.areas.models import Area
-from fengqiao.audit.models import Outcome
 from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.selectors import case_get_for_user
-from fengqiao.cases.services import ActionRefused, audits_refusals
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, Problems, WrongState, audits_refusals
 from fengqiao.core.sql import insert_new
 
 logger = logging.getLogger(__name__)
@@ -212,6 +207,7 @@ def _notify_responsible(alerts: list[Alert], case_ids: dict[int, list[int]]) -> 
 
 
 # --------------------------------------------------------------------------- leader's flag
+@audits_refusals
 def alert_flag_case(
     *,
     actor: Any,
@@ -220,36 +216,50 @@ def alert_flag_case(
     severity: str = Severity.HIGH,
     now: dt.datetime | None = None,
 ) -> Alert:
-    """A centre leader flags a case for attention; the alert is raised at once.
-
-    The role and the scope are checked before the transaction opens, so that the audit
-    row of a refusal is not rolled back with it.
+    """A centre leader flags a case for attention; the alert is raised at once. Raises
+    NotAllowed (not a leader), WrongState (the case is closed, or already flagged and not
+    yet handled), DomainError (the note or severity) or Http404 (the case is out of scope).
     """
-    if Role.LEADER not in jurisdiction.roles_of(actor):
-        audit_record(
-            action="alert.flag",
-            actor=actor,
-            outcome=Outcome.DENIED,
-            target_type="cases.case",
-            target_id=str(case_id),
-        )
-        raise DomainError("not_allowed", _("Only a centre leader can flag a case."))
+    move = workflow.ALERT_LIFECYCLE.get("flag")
+    refused = workflow.refusal(
+        actor,
+        workflow.NEW,
+        move,
+        audit={
+            "action": "alert.flag",
+            "actor": actor,
+            "target_type": "cases.case",
+            "target_id": str(case_id),
+        },
+    )
+    if refused is not None:
+        raise refused
     case = case_get_for_user(user=actor, pk=case_id)
     return _flag(actor, case, note, severity, now or clock.now())
 
 
 @transaction.atomic
 def _flag(actor: Any, case: Any, note: str, severity: str, now: dt.datetime) -> Alert:
+    audit = {"action": "alert.flag", "actor": actor, "target": case}
+    problems = Problems()
     note = (note or "").strip()
     if not note:
-        raise DomainError("note", _("Say why the case needs attention."), field="note")
+        problems.add("note", str(workflow.NOTE_PROMPTS["flag"]), field="note")
     if severity not in Severity.values:
-        raise DomainError("severity", _("Choose a severity."), field="severity")
+        problems.add("severity", _("Choose a severity."), field="severity")
+    problems.raise_if_any()
     if not case.is_open:
-        raise DomainError("case_closed", _("This case is closed; there is nothing to flag."))
+        raise WrongState(
+            _("This case is closed; there is nothing to flag."), audit=audit, code="case_closed"
+        )
     flagged = Alert.objects.filter(rule_code=leader_flag_rule.code, cases=case)
+    already = WrongState(
+        _("This case is already flagged and not yet handled."),
+        audit=audit,
+        code="already_flagged",
+    )
     if flagged.filter(status__in=ACTIVE_STATUSES).exists():
-        raise DomainError("already_flagged", _("This case is already flagged and not yet handled."))
+        raise already
     finding = Finding(
         # Numbered per case: a double submit makes the same key, and raises one alert.
         condition_key=f"{leader_flag_rule.code}:{case.pk}:{flagged.count() + 1}",
@@ -262,58 +272,28 @@ def _flag(actor: Any, case: Any, note: str, severity: str, now: dt.datetime) -> 
     )
     raised = _raise_chunk(leader_flag_rule.code, [finding], now=now, raised_by=actor)
     if not raised:
-        raise DomainError("already_flagged", _("This case is already flagged and not yet handled."))
+        raise already
     return raised[0]
 
 
 # --------------------------------------------------------------------------- transitions
-@dataclass(frozen=True)
-class AlertTransition:
-    label: Promise
-    sources: tuple[str, ...]
-    target: str
-    note_required: Promise | None = None
-
-
-# Handling or dismissing an open alert acknowledges it on the way.
-ACTIONS: dict[str, AlertTransition] = {
-    "acknowledge": AlertTransition(
-        gettext_lazy("Acknowledge"), (Status.OPEN,), Status.ACKNOWLEDGED
-    ),
-    "handle": AlertTransition(
-        gettext_lazy("Mark handled"),
-        ACTIVE_STATUSES,
-        Status.HANDLED,
-        gettext_lazy("Say how the alert was handled."),
-    ),
-    "dismiss": AlertTransition(
-        gettext_lazy("Dismiss"),
-        ACTIVE_STATUSES,
-        Status.DISMISSED,
-        gettext_lazy("Give the reason for dismissing the alert."),
-    ),
-}
-
-
-def actions_for(alert: Alert) -> list[tuple[str, AlertTransition]]:
-    return [(name, t) for name, t in ACTIONS.items() if alert.status in t.sources]
+def actions_for(user: Any, alert: Alert) -> list[workflow.Transition]:
+    """The moves `user` may take on `alert` now (for the board and the API)."""
+    return workflow.available_moves(user, alert.status)
 
 
 def alert_act(
     *, actor: Any, alert_id: int, action: str, note: str = "", now: dt.datetime | None = None
 ) -> Alert:
     """Acknowledge, handle (with a note) or dismiss (with a reason) an alert. Raises
-    DomainError (refused) or Http404 (the alert is not in the actor's jurisdiction).
-
-    Scope is checked before the transaction opens and a refusal audited after it has
-    rolled back, so neither audit row is lost with the refused change.
+    NotAllowed, WrongState, DomainError (the note) or Http404 (the alert is not in the
+    actor's jurisdiction); each refusal is audited.
     """
-    transition = ACTIONS.get(action)
-    if transition is None:
-        raise DomainError("unknown_action", _("Unknown action: %(action)s") % {"action": action})
+    # The flag raises an alert (`alert_flag_case`); it is not a move of one.
+    move = workflow.ALERT_LIFECYCLE.get("" if action == "flag" else action)
     # Scope first: an alert outside the jurisdiction does not exist for this actor.
     jurisdiction.get_in_scope(actor, alert_list_for_user(user=actor), alert_id)
-    return _act(actor, alert_id, action, transition, note, now or clock.now())
+    return _act(actor, alert_id, move, note, now or clock.now())
 
 
 @audits_refusals
@@ -321,39 +301,40 @@ def alert_act(
 def _act(
     actor: Any,
     alert_id: int,
-    action: str,
-    transition: AlertTransition,
+    move: workflow.Transition,
     note: str,
     now: dt.datetime,
 ) -> Alert:
     alert = Alert.objects.select_for_update(of=("self",)).select_related("area").get(pk=alert_id)
-    if alert.status not in transition.sources:
-        raise ActionRefused(
-            _("This alert is %(status)s; it cannot be changed that way.")
-            % {"status": alert.get_status_display()},
-            audit={
-                "action": f"alert.{action}",
-                "actor": actor,
-                "target": alert,
-                "outcome": Outcome.DENIED,
-                "details": {"status": alert.status},
-            },
-        )
+    refused = workflow.refusal(
+        actor,
+        alert.status,
+        move,
+        audit={
+            "action": f"alert.{move.action}",
+            "actor": actor,
+            "target": alert,
+            "details": {"status": alert.status},
+        },
+    )
+    if refused is not None:
+        raise refused
     note = (note or "").strip()
-    if transition.note_required is not None and not note:
-        raise DomainError("note", str(transition.note_required), field="note")
+    if "note" in move.requires and not note:
+        raise DomainError("note", str(workflow.NOTE_PROMPTS[move.action]), field="note")
     from_status = alert.status
     fields = ["status"]
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = actor, now
         fields += ["acknowledged_by", "acknowledged_at"]
-    if transition.target not in ACTIVE_STATUSES:
+    (target,) = move.targets
+    if target not in ACTIVE_STATUSES:
         alert.closed_by, alert.closed_at, alert.closing_note = actor, now, note
         fields += ["closed_by", "closed_at", "closing_note"]
-    alert.status = transition.target
+    alert.status = target
     alert.save(update_fields=fields)
     audit_record(
-        action=f"alert.{action}",
+        action=f"alert.{move.action}",
         actor=actor,
         target=alert,
         details={"from": from_status, "to": alert.status},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,11 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.alerts import selectors, services
+from fengqiao.alerts import selectors, services, workflow
 from fengqiao.alerts.forms import AlertActForm, BoardFilterForm, FlagCaseForm
 from fengqiao.alerts.models import Alert
 from fengqiao.alerts.selectors import ALERT_CAPABILITY, BoardFilter, alert_get_for_user
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, NotAllowed
+
+
+def _moves(user: Any, alert: Any) -> list[tuple[str, Any, Any]]:
+    """The moves the user may take, each with the prompt of the note it needs (if any)."""
+    return [
+        (move.action, move, workflow.NOTE_PROMPTS.get(move.action) if move.requires else None)
+        for move in services.actions_for(user, alert)
+    ]
 
 
 @require_GET
@@ -34,7 +44,7 @@ def alert_board(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for alert in page:
-        alert.available_actions = services.actions_for(alert)
+        alert.available_actions = _moves(request.user, alert)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -55,7 +65,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(request: HttpRequest, alert: Alert, *, status: int = 200) -> HttpResponse:
-    alert.available_actions = services.actions_for(alert)
+    alert.available_actions = _moves(request.user, alert)
     return render(
         request,
         "alerts/detail.html",
@@ -80,8 +90,8 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @require_POST
 def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     alert = alert_get_for_user(user=request.user, pk=pk)
-    transition = services.ACTIONS.get(action)
-    if transition is None:
+    transition = workflow.ALERT_LIFECYCLE.actions.get(action)
+    if transition is None or action == "flag":
         raise Http404
     form = AlertActForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -90,7 +100,7 @@ def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as error:
         # Nothing was saved; the alert is shown again with the reason.
         messages.error(request, error.message)
-        return _render_detail(request, alert, status=400)
+        return _render_detail(request, alert, status=error.status)
     messages.success(
         request, _("Done: %(action)s — %(title)s") % {"action": transition.label, "title": alert}
     )
@@ -110,9 +120,9 @@ def alert_flag(request: HttpRequest) -> HttpResponse:
             note=form.cleaned_data["note"],
             severity=form.cleaned_data["severity"] or "high",
         )
+    except NotAllowed as refused:
+        raise PermissionDenied from refused
     except DomainError as error:
-        if error.code == "not_allowed":
-            raise PermissionDenied from error
         messages.error(request, error.message)
         return _back(request, "/alerts/")
     messages.success(request, _("The case is flagged: %(title)s") % {"title": alert})

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Query, Router, UploadedFile
+from ninja import File, Form, Query, UploadedFile
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.api.errors import ApiError
-from fengqiao.api.idempotency import HEADER, idempotent
+from fengqiao.api.routing import READ_ERRORS, Router, paginate
 from fengqiao.api.schemas import (
     ActionIn,
     CaseBatchIn,
@@ -21,11 +21,8 @@ from fengqiao.api.schemas import (
     CaseDetailOut,
     CaseLeftViewOut,
     CasePageOut,
-    ConflictOut,
-    ErrorOut,
     QueueParams,
     TimelineEntryOut,
-    ValidationErrorOut,
     ref,
 )
 from fengqiao.cases import workflow
@@ -48,14 +45,11 @@ from fengqiao.cases.services import (
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
-from fengqiao.core.uploads import upload_fingerprint
 from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_left
 from fengqiao.workcal.selectors import calendar_load
 
 router = Router(tags=["cases"])
 
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut, 422: ErrorOut}
 ACTED = CaseDetailOut | CaseLeftViewOut
 # The engine names its fields after the model; the API after what the client sends.
 CREATE_FIELDS = {"category": "category_id", "area": "area_id"}
@@ -67,7 +61,7 @@ def _label(choices: Any, value: Any) -> str:
 
 
 def _handler(case: Case) -> dict[str, Any]:
-    chosen = case.handler_user or case.handler_team or case.handler_agency
+    chosen = case.handler
     return {
         "user": ref(case.handler_user),
         "team": ref(case.handler_team),
@@ -211,15 +205,6 @@ def detail_body(user: Any, case_id: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- endpoints
-def _require_in_scope(user: Any, case_id: int) -> None:
-    """404 for a case outside the user's jurisdiction, with the refusal audited.
-
-    Checked here, before any transaction opens: `case_act` checks again, but inside its
-    own transaction, where the audit row of a refusal is rolled back with everything else.
-    """
-    case_get_for_user(user=user, pk=case_id)
-
-
 def _create_fields(payload: CaseCreateIn) -> dict[str, Any]:
     return {
         "kind": payload.kind.value,
@@ -259,70 +244,58 @@ def _api_field(field: str | None) -> str | None:
     return f"{head}.{renamed}" if head else renamed
 
 
-@router.post(
+def _renamed(error: DomainError) -> DomainError:
+    for problem in error.problems:
+        problem.field = _api_field(problem.field)
+    error.field = _api_field(error.field)
+    return error
+
+
+@router.write(
     "",
-    response={201: CaseDetailOut, **WRITE_ERRORS},
+    status=201,
+    response={201: CaseDetailOut},
     summary="Register a case",
-    description="Attachments are added afterwards with POST /cases/{case_id}/attachments.",
+    description=(
+        "Every problem of the input is answered at once (400, listed under `errors`). "
+        "Attachments are added afterwards with POST /cases/{case_id}/attachments."
+    ),
 )
-def case_register(
-    request: HttpRequest,
-    payload: CaseCreateIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+def case_register(request: HttpRequest, payload: CaseCreateIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-
-    def run() -> tuple[int, Any]:
-        try:
-            case = case_create(actor=user, **_create_fields(payload))
-        except DomainError as error:
-            error.field = _api_field(error.field)
-            raise
-        return 201, detail_body(user, case.pk)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
-    )
+    try:
+        case = case_create(actor=user, **_create_fields(payload))
+    except DomainError as error:
+        raise _renamed(error) from None
+    return detail_body(user, case.pk)
 
 
-@router.post(
+@router.write(
     "/batch",
-    response={201: CaseBatchOut, **WRITE_ERRORS},
+    status=201,
+    response={201: CaseBatchOut},
     summary="Register a batch of cases",
     description=(
         "Registers up to 500 matters at once, e.g. the day's 12345 work orders. Each item is "
-        "checked as POST /cases checks it; one bad item refuses the whole batch, and the "
-        "error's field names it (`items.3.area_id`). Send an Idempotency-Key: a batch "
-        "resent after a lost answer is not registered twice."
+        "checked as POST /cases checks it; any bad item refuses the whole batch, and every "
+        "problem of every item is listed, its field naming the item (`items.3.area_id`). "
+        "Send an Idempotency-Key: a batch resent after a lost answer is not registered twice."
     ),
 )
-def case_register_batch(
-    request: HttpRequest,
-    payload: CaseBatchIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+def case_register_batch(request: HttpRequest, payload: CaseBatchIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-
-    def run() -> tuple[int, Any]:
-        try:
-            cases = case_create_many(
-                actor=user, items=[_create_fields(item) for item in payload.items]
-            )
-        except DomainError as error:
-            error.field = _api_field(error.field)
-            raise
-        now = clock.now()
-        body = {"count": len(cases), "results": [case_summary(c, now=now) for c in cases]}
-        return 201, CaseBatchOut.model_validate(body).model_dump(mode="json")
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
-    )
+    try:
+        cases = case_create_many(actor=user, items=[_create_fields(item) for item in payload.items])
+    except DomainError as error:
+        raise _renamed(error) from None
+    now = clock.now()
+    body = {"count": len(cases), "results": [case_summary(c, now=now) for c in cases]}
+    return CaseBatchOut.model_validate(body).model_dump(mode="json")
 
 
 @router.get(
     "",
-    response={200: CasePageOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: CasePageOut, **READ_ERRORS},
     summary="The work queue, nearest deadline first",
     description=(
         "`state` may be repeated. `due_within=N`: open cases whose deadline falls by the end "
@@ -337,8 +310,7 @@ def case_list(request: HttpRequest, filters: Query[QueueParams]) -> dict[str, An
     if filters.area_id is not None:
         area = jurisdiction.areas_visible(user).filter(pk=filters.area_id).first()
         if area is None:
-            raise ApiError(
-                400,
+            raise DomainError(
                 "area",
                 _("Choose an area from the list; this one is not in your area."),
                 field="area_id",
@@ -363,18 +335,10 @@ def case_list(request: HttpRequest, filters: Query[QueueParams]) -> dict[str, An
             include_closed=filters.include_closed,
         ),
     ).select_related("category", "area", "handler_user", "handler_team", "handler_agency")
-    start = (filters.page - 1) * filters.page_size
-    return {
-        "count": queue.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [
-            case_summary(case, now=now) for case in queue[start : start + filters.page_size]
-        ],
-    }
+    return paginate(queue, filters, lambda case: case_summary(case, now=now))
 
 
-@router.get("/{int:case_id}", response={200: CaseDetailOut, 401: ErrorOut, 404: ErrorOut})
+@router.get("/{int:case_id}", response={200: CaseDetailOut, **READ_ERRORS})
 def case_read(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     case = case_get_for_user(user=user, pk=case_id)
@@ -383,7 +347,7 @@ def case_read(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @router.get(
     "/{int:case_id}/timeline",
-    response={200: list[TimelineEntryOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[TimelineEntryOut], **READ_ERRORS},
 )
 def case_timeline_read(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
@@ -405,76 +369,57 @@ def case_timeline_read(request: HttpRequest, case_id: int) -> list[dict[str, Any
     ]
 
 
-@router.post(
+@router.write(
     "/{int:case_id}/actions/{action}",
-    response={200: ACTED, **WRITE_ERRORS},
+    response={200: ACTED},
     summary="Take an action of the lifecycle",
     description=(
         "`version` is the case's version as the client last saw it (409 if it changed). "
-        "The inputs each action requires are listed in the case's `actions`. If the action "
+        "The inputs each action requires are listed in the case's `actions`. 403: the "
+        "user's role may not take it; 409: not in the case's present state. If the action "
         "takes the case out of the user's view, the answer is only its new state "
         "(CaseLeftViewOut)."
     ),
 )
 def case_action(
-    request: HttpRequest,
-    case_id: int,
-    action: str,
-    payload: ActionIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+    request: HttpRequest, case_id: int, action: str, payload: ActionIn
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    _require_in_scope(user, case_id)
     if action not in workflow.ACTIONS:
+        # A case outside the user's view is a 404 whatever is asked of it.
+        case_get_for_user(user=user, pk=case_id)
         raise ApiError(
             404, "unknown_action", _("Unknown action: %(action)s") % {"action": action[:40]}
         )
-    inputs = payload.model_dump(mode="json", exclude={"version"}, exclude_none=True)
-
-    def run() -> tuple[int, Any]:
-        case_act(
-            actor=user,
-            case_id=case_id,
-            action=action,
-            expected_version=payload.version,
-            **inputs,
-        )
-        return 200, detail_body(user, case_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    case_act(
+        actor=user,
+        case_id=case_id,
+        action=action,
+        expected_version=payload.version,
+        **payload.model_dump(mode="json", exclude={"version"}, exclude_none=True),
     )
+    return detail_body(user, case_id)
 
 
-@router.post(
+@router.write(
     "/{int:case_id}/attachments",
-    response={200: ACTED, **WRITE_ERRORS},
+    response={200: ACTED},
     summary="Add photos or PDF documents (multipart: version, files)",
 )
 def case_attach(
-    request: HttpRequest,
-    case_id: int,
-    version: Form[int],
-    files: File[list[UploadedFile]],
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+    request: HttpRequest, case_id: int, version: Form[int], files: File[list[UploadedFile]]
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    _require_in_scope(user, case_id)
-
-    def run() -> tuple[int, Any]:
-        try:
-            case_act(
-                actor=user,
-                case_id=case_id,
-                action="attach",
-                expected_version=version,
-                files=list(files),
-            )
-        except DomainError as error:
-            if error.field == "attachments":
-                error.field = "files"
-            raise
-        return 200, detail_body(user, case_id)
-
-    fingerprint = {"version": version, "files": [upload_fingerprint(f) for f in files]}
-    return idempotent(request, key=idempotency_key, fingerprint=fingerprint, run=run)
+    try:
+        case_act(
+            actor=user,
+            case_id=case_id,
+            action="attach",
+            expected_version=version,
+            files=list(files),
+        )
+    except DomainError as error:
+        if error.field == "attachments":
+            error.field = "files"
+        raise
+    return detail_body(user, case_id)

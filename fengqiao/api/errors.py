@@ -4,11 +4,18 @@
 request (Accept-Language, through LocaleMiddleware); `field` names the input it is about,
 as a dotted path into the request ("parties.0.role"), or is null.
 
-Decisions: schema validation answers 400 with code "invalid" (not ninja's 422), so that a
-client sees one status for "fix your input" whether the schema or the engine refused it;
-all validation problems are listed under "errors", the first one is repeated at the top.
-A stale version is 409 with "current_version", "changed_by" and "changed_at"; an object
-outside the user's jurisdiction is 404, exactly like one that does not exist.
+One meaning per status, whichever endpoint answers:
+- 400 the input is invalid (the schema's checks or the domain's): every problem is listed
+  under "errors", the first one repeated at the top; code "invalid" for the schema's;
+- 401 no valid token;
+- 403 the user may not do this (`core.errors.NotAllowed`, or a page function their roles
+  lack);
+- 404 not found, or outside the user's jurisdiction (the same answer);
+- 409 the object is not in a state that allows it (`WrongState`), or changed since the
+  client saw it (`Conflict`: with "current_version", "changed_by" and "changed_at").
+
+The status of a domain refusal is the one its exception carries (`DomainError.status`):
+`on_domain_error` below is the one place that turns refusals into answers.
 """
 
 from __future__ import annotations
@@ -18,11 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from fengqiao.cases.services import CaseConflict
 from fengqiao.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -88,6 +93,17 @@ def _message_of(error: dict[str, Any]) -> str:
     return _("Enter a valid value.")
 
 
+def domain_error_body(error: DomainError) -> dict[str, Any]:
+    """The body of a domain refusal: its problems listed (one, or every one found)."""
+    listed = [
+        {"field": problem.field, "message": str(problem.message), "code": problem.code}
+        for problem in error.problems
+    ]
+    return error_body(
+        error.code, error.message, error.field, errors=listed, **getattr(error, "extra", {})
+    )
+
+
 def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     listed = [
         {"field": _field_of(error.get("loc", ())), "message": _message_of(error)}
@@ -126,20 +142,8 @@ def install(api: NinjaAPI) -> None:
         body = error_body(exc.code, exc.message, exc.field, **exc.extra)
         return respond(request, body, exc.status)
 
-    def on_conflict(request: HttpRequest, exc: CaseConflict) -> HttpResponse:
-        changed_at = timezone.localtime(exc.changed_at).isoformat() if exc.changed_at else None
-        body = error_body(
-            exc.code,
-            exc.message,
-            exc.field,
-            current_version=exc.current_version,
-            changed_by=exc.changed_by,
-            changed_at=changed_at,
-        )
-        return respond(request, body, 409)
-
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return respond(request, error_body(exc.code, exc.message, exc.field), 400)
+        return respond(request, domain_error_body(exc), exc.status)
 
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return respond(request, validation_error_body(exc.errors), 400)
@@ -168,7 +172,6 @@ def install(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(ApiError, on_api_error)
-    api.add_exception_handler(CaseConflict, on_conflict)
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ValidationError, on_validation_error)
     api.add_exception_handler(Http404, on_not_found)

@@ -6,21 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema
+from django.http import HttpRequest
+from ninja import Query, Schema
 from pydantic import Field
 
-from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ErrorOut, Input, StrictInput, ValidationErrorOut
+from fengqiao.api.routing import READ_ERRORS, PageParams, Router, page_of, paginate
+from fengqiao.api.schemas import StrictInput
 from fengqiao.core import clock
 from fengqiao.followups import selectors
 from fengqiao.followups.models import FollowUp, Method, OnFailure
 from fengqiao.followups.services import followup_apply_finding, followup_record
 
 router = Router(tags=["follow-ups"])
-
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 422: ErrorOut}
 
 
 class RefOut(Schema):
@@ -85,18 +82,12 @@ class FollowUpDetailOut(FollowUpOut):
     history: list[AttemptOut]
 
 
-class FollowUpPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[FollowUpOut]
+FollowUpPageOut = page_of(FollowUpOut, "FollowUpPageOut")
 
 
-class QueueParams(Input):
+class QueueParams(PageParams):
     bucket: Literal["overdue", "today", "upcoming", "decision", "done", "all"] = "all"
     mine: bool = False
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(25, ge=1, le=100)
 
 
 class TermCheckIn(StrictInput):
@@ -186,7 +177,7 @@ def _detail_for(user: Any, followup_id: int) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: FollowUpPageOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: FollowUpPageOut, **READ_ERRORS},
     summary="The follow-up queue: overdue first, then due today, then upcoming",
     description=(
         "`bucket`: overdue | today | upcoming (follow-ups to do), decision (findings "
@@ -202,25 +193,17 @@ def followup_list(request: HttpRequest, filters: Query[QueueParams]) -> dict[str
         filters=selectors.QueueFilter(bucket=filters.bucket, mine=filters.mine),
         today=today,
     )
-    start = (filters.page - 1) * filters.page_size
-    return {
-        "count": queue.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [
-            _summary(followup, today=today) for followup in queue[start : start + filters.page_size]
-        ],
-    }
+    return paginate(queue, filters, lambda followup: _summary(followup, today=today))
 
 
-@router.get("/{int:followup_id}", response={200: FollowUpDetailOut, 401: ErrorOut, 404: ErrorOut})
+@router.get("/{int:followup_id}", response={200: FollowUpDetailOut, **READ_ERRORS})
 def followup_read(request: HttpRequest, followup_id: int) -> dict[str, Any]:
     return _detail_for(request.auth, followup_id)  # type: ignore[attr-defined]
 
 
-@router.post(
+@router.write(
     "/{int:followup_id}/attempts",
-    response={200: FollowUpDetailOut, **WRITE_ERRORS},
+    response={200: FollowUpDetailOut},
     summary="Record a follow-up attempt",
     description=(
         "Not reached: the follow-up stays open and is due the next working day. Reached: "
@@ -230,50 +213,29 @@ def followup_read(request: HttpRequest, followup_id: int) -> dict[str, Any]:
         "escalate); when the user may not reopen cases, a leader is asked to."
     ),
 )
-def followup_attempt(
-    request: HttpRequest,
-    followup_id: int,
-    payload: AttemptIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+def followup_attempt(request: HttpRequest, followup_id: int, payload: AttemptIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    # 404 before any transaction opens (the refusal is audited and kept).
-    selectors.followup_get_for_user(user=user, pk=followup_id)
-
-    def run() -> tuple[int, Any]:
-        followup_record(
-            actor=user,
-            followup=followup_id,
-            method=payload.method.value,
-            reached=payload.reached,
-            satisfaction=payload.satisfaction,
-            term_checks={check.term_id: check.performed for check in payload.term_checks},
-            notes=payload.notes,
-            on_failure=payload.on_failure.value,
-        )
-        return 200, _detail_for(user, followup_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    followup_record(
+        actor=user,
+        followup=followup_id,
+        method=payload.method.value,
+        reached=payload.reached,
+        satisfaction=payload.satisfaction,
+        term_checks={check.term_id: check.performed for check in payload.term_checks},
+        notes=payload.notes,
+        on_failure=payload.on_failure.value,
     )
+    return _detail_for(user, followup_id)
 
 
-@router.post(
+@router.write(
     "/{int:followup_id}/decision",
-    response={200: FollowUpDetailOut, **WRITE_ERRORS},
+    response={200: FollowUpDetailOut},
     summary="Carry out what a follow-up asked for (reopen, or reopen and escalate)",
 )
 def followup_decision(
-    request: HttpRequest,
-    followup_id: int,
-    payload: DecisionIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+    request: HttpRequest, followup_id: int, payload: DecisionIn
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    selectors.followup_get_for_user(user=user, pk=followup_id)
-
-    def run() -> tuple[int, Any]:
-        followup_apply_finding(actor=user, followup=followup_id)
-        return 200, _detail_for(user, followup_id)
-
-    return idempotent(request, key=idempotency_key, fingerprint={}, run=run)
+    followup_apply_finding(actor=user, followup=followup_id)
+    return _detail_for(user, followup_id)

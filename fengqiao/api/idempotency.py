@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from fengqiao.api.errors import ApiError
 from fengqiao.api.models import IdempotencyRecord
-from fengqiao.cases.services import ActionRefused
 from fengqiao.core import clock
+from fengqiao.core.errors import AuditedRefusal
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -106,7 +106,7 @@ def idempotent(
             status, body = run()
             record.status_code, record.response_body = status, body
             record.save(update_fields=["status_code", "response_body"])
-    except ActionRefused as refused:
+    except AuditedRefusal as refused:
         # This transaction took the refusal's audit row down with it; write it again.
         refused.write_audit()
         raise

@@ -8,16 +8,17 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Header, Router, Schema, UploadedFile
+from django.utils.translation import gettext as _
+from ninja import File, Schema, UploadedFile
 from pydantic import Field
 
-from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ConflictOut, ErrorOut, StrictInput, ValidationErrorOut, ref
+from fengqiao.api.errors import ApiError
+from fengqiao.api.routing import READ_ERRORS, Router
+from fengqiao.api.schemas import StrictInput, ref
 from fengqiao.api.types import AwareDatetime, LocalDatetime
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
-from fengqiao.core.uploads import upload_fingerprint
 from fengqiao.mediation import judicial, printing, services
 from fengqiao.mediation.models import (
     Agreement,
@@ -38,9 +39,6 @@ from fengqiao.mediation.selectors import (
 )
 
 router = Router(tags=["mediation"])
-
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut, 422: ErrorOut}
 
 
 # --------------------------------------------------------------------------- schemas
@@ -283,83 +281,69 @@ def _fresh(user: Any, mediation_id: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- endpoints
-@router.get("/cases/{int:case_id}", response={200: list[MediationOut], **ERRORS})
+@router.get("/cases/{int:case_id}", response={200: list[MediationOut], **READ_ERRORS})
 def mediation_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = case_get_for_user(user=request.auth, pk=case_id)  # type: ignore[attr-defined]
     return [mediation_body(m) for m in mediations_of_case(case=case)]
 
 
-@router.post(
+@router.write(
     "/cases/{int:case_id}",
-    response={201: MediationOut, **WRITE_ERRORS},
+    status=201,
+    response={201: MediationOut},
     summary="Start a mediation of a dispute",
 )
 def mediation_start(
     request: HttpRequest,
     case_id: int,
     payload: StartIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    case_get_for_user(user=user, pk=case_id)
-
-    def run() -> tuple[int, Any]:
-        mediation = services.mediation_start(
-            actor=user,
-            case_id=case_id,
-            regime=payload.regime.value,
-            organization=payload.organization_id,
-            agency=payload.agency_id,
-            mediators=payload.mediator_ids,
-        )
-        return 201, _fresh(user, mediation.pk)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    mediation = services.mediation_start(
+        actor=user,
+        case_id=case_id,
+        regime=payload.regime.value,
+        organization=payload.organization_id,
+        agency=payload.agency_id,
+        mediators=payload.mediator_ids,
     )
+    return _fresh(user, mediation.pk)
 
 
-@router.get("/{int:mediation_id}", response={200: MediationOut, **ERRORS})
+@router.get("/{int:mediation_id}", response={200: MediationOut, **READ_ERRORS})
 def mediation_read(request: HttpRequest, mediation_id: int) -> dict[str, Any]:
     return _fresh(request.auth, mediation_id)  # type: ignore[attr-defined]
 
 
-@router.post(
+@router.write(
     "/{int:mediation_id}/sessions",
-    response={201: MediationOut, **WRITE_ERRORS},
+    status=201,
+    response={201: MediationOut},
     summary="Record a session (attachments are added on the case page)",
 )
 def session_record(
     request: HttpRequest,
     mediation_id: int,
     payload: SessionIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    mediation_get_for_user(user=user, pk=mediation_id)
-
-    def run() -> tuple[int, Any]:
-        services.mediation_session_record(
-            actor=user,
-            mediation_id=mediation_id,
-            held_at=payload.held_at,
-            place=payload.place,
-            setting=payload.setting.value,
-            minutes=payload.minutes,
-            parties_present=payload.party_ids,
-            others_present=payload.others_present,
-            recorder=payload.recorder_id,
-        )
-        return 201, _fresh(user, mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    services.mediation_session_record(
+        actor=user,
+        mediation_id=mediation_id,
+        held_at=payload.held_at,
+        place=payload.place,
+        setting=payload.setting.value,
+        minutes=payload.minutes,
+        parties_present=payload.party_ids,
+        others_present=payload.others_present,
+        recorder=payload.recorder_id,
     )
+    return _fresh(user, mediation_id)
 
 
-@router.post(
+@router.write(
     "/{int:mediation_id}/outcome",
-    response={200: MediationOut, **WRITE_ERRORS},
+    response={200: MediationOut},
     summary="Record success or failure; the case's result is recorded with it",
     description="`version` is the case's version as the client last saw it (409 if it changed).",
 )
@@ -367,184 +351,144 @@ def outcome_record(
     request: HttpRequest,
     mediation_id: int,
     payload: OutcomeIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    mediation_get_for_user(user=user, pk=mediation_id)
-
-    def run() -> tuple[int, Any]:
-        services.mediation_outcome_record(
-            actor=user,
-            mediation_id=mediation_id,
-            outcome=payload.outcome,
-            note=payload.note,
-            guided_to=payload.guided_to or "",
-            expected_version=payload.version,
-        )
-        return 200, _fresh(user, mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    services.mediation_outcome_record(
+        actor=user,
+        mediation_id=mediation_id,
+        outcome=payload.outcome,
+        note=payload.note,
+        guided_to=payload.guided_to or "",
+        expected_version=payload.version,
     )
+    return _fresh(user, mediation_id)
 
 
-@router.post(
+@router.write(
     "/{int:mediation_id}/agreement",
-    response={200: MediationOut, **WRITE_ERRORS},
+    response={200: MediationOut},
     summary="Draft the agreement (or redraft it while nobody has signed)",
 )
 def agreement_draft(
     request: HttpRequest,
     mediation_id: int,
     payload: AgreementIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    mediation_get_for_user(user=user, pk=mediation_id)
-
-    def run() -> tuple[int, Any]:
-        services.agreement_draft(
-            actor=user,
-            mediation_id=mediation_id,
-            parties=payload.party_ids,
-            facts=payload.facts,
-            matters=payload.matters,
-            responsibilities=payload.responsibilities,
-            performance_note=payload.performance_note,
-            made_on=payload.made_on,
-            oral=payload.oral,
-            terms=[services.TermInput(**term.model_dump()) for term in payload.terms],
-        )
-        return 200, _fresh(user, mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    services.agreement_draft(
+        actor=user,
+        mediation_id=mediation_id,
+        parties=payload.party_ids,
+        facts=payload.facts,
+        matters=payload.matters,
+        responsibilities=payload.responsibilities,
+        performance_note=payload.performance_note,
+        made_on=payload.made_on,
+        oral=payload.oral,
+        terms=[services.TermInput(**term.model_dump()) for term in payload.terms],
     )
+    return _fresh(user, mediation_id)
 
 
-@router.post(
+@router.write(
     "/agreements/{int:agreement_id}/signatures",
-    response={201: MediationOut, **WRITE_ERRORS},
+    status=201,
+    response={201: MediationOut},
     summary="Record a party's or a mediator's signature",
 )
 def agreement_sign(
     request: HttpRequest,
     agreement_id: int,
     payload: SignatureIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
 
-    def run() -> tuple[int, Any]:
-        services.agreement_sign(
-            actor=user,
-            agreement_id=agreement_id,
-            signed_on=payload.signed_on,
-            party=payload.party_id,
-            mediator=payload.mediator_id,
-        )
-        return 201, _fresh(user, agreement.mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    services.agreement_sign(
+        actor=user,
+        agreement_id=agreement_id,
+        signed_on=payload.signed_on,
+        party=payload.party_id,
+        mediator=payload.mediator_id,
     )
+    return _fresh(user, agreement.mediation_id)
 
 
-@router.post(
+@router.write(
     "/agreements/{int:agreement_id}/judicial-confirmations",
-    response={201: MediationOut, **WRITE_ERRORS},
+    status=201,
+    response={201: MediationOut},
     summary="Record the parties' application for judicial confirmation (within 30 days)",
 )
 def judicial_apply(
     request: HttpRequest,
     agreement_id: int,
     payload: JudicialIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
 
-    def run() -> tuple[int, Any]:
-        judicial.judicial_apply(
-            actor=user,
-            agreement_id=agreement_id,
-            applied_on=payload.applied_on,
-            court=payload.court_id,
-            court_name=payload.court_name,
-        )
-        return 201, _fresh(user, agreement.mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    judicial.judicial_apply(
+        actor=user,
+        agreement_id=agreement_id,
+        applied_on=payload.applied_on,
+        court=payload.court_id,
+        court_name=payload.court_name,
     )
+    return _fresh(user, agreement.mediation_id)
 
 
-@router.post(
+@router.write(
     "/agreements/{int:agreement_id}/judicial-confirmations/result",
-    response={200: MediationOut, **WRITE_ERRORS},
+    response={200: MediationOut},
     summary="Record the court's result of the pending application",
 )
 def judicial_result(
     request: HttpRequest,
     agreement_id: int,
     payload: JudicialResultIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
     pending = agreement.judicial_confirmations.filter(result=JudicialResult.PENDING).first()
     if pending is None:
-        from django.utils.translation import gettext as _
-
-        from fengqiao.api.errors import ApiError
-
         raise ApiError(404, "not_found", _("No application is waiting for the court's result."))
 
-    def run() -> tuple[int, Any]:
-        judicial.judicial_result_record(
-            actor=user,
-            confirmation_id=pending.pk,
-            result=payload.result,
-            result_on=payload.result_on,
-        )
-        return 200, _fresh(user, agreement.mediation_id)
-
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
+    judicial.judicial_result_record(
+        actor=user,
+        confirmation_id=pending.pk,
+        result=payload.result,
+        result_on=payload.result_on,
     )
+    return _fresh(user, agreement.mediation_id)
 
 
-@router.post(
+@router.write(
     "/sessions/{int:session_id}/attachments",
-    response={201: MediationOut, **WRITE_ERRORS},
+    status=201,
+    response={201: MediationOut},
     summary="Add photos or PDF scans to a session (multipart: files)",
 )
 def session_attach(
     request: HttpRequest,
     session_id: int,
     files: File[list[UploadedFile]],
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     session = session_get_for_user(user=user, pk=session_id)
 
-    def run() -> tuple[int, Any]:
-        try:
-            services.session_attach(actor=user, session_id=session_id, attachments=list(files))
-        except DomainError as error:
-            if error.field == "attachments":
-                error.field = "files"
-            raise
-        return 201, _fresh(user, session.mediation_id)
-
-    fingerprint = {"files": [upload_fingerprint(f) for f in files]}
-    return idempotent(request, key=idempotency_key, fingerprint=fingerprint, run=run)
+    try:
+        services.session_attach(actor=user, session_id=session_id, attachments=list(files))
+    except DomainError as error:
+        if error.field == "attachments":
+            error.field = "files"
+        raise
+    return _fresh(user, session.mediation_id)
 
 
 @router.get(
     "/agreements/{int:agreement_id}/document.{fmt}",
-    response={200: None, **ERRORS},
+    response={200: None, **READ_ERRORS},
     summary="The 人民调解协议书 as Word (docx) or PDF (pdf); prints ID numbers in full",
 )
 def agreement_document(
@@ -558,7 +502,7 @@ def agreement_document(
 
 @router.get(
     "/sessions/{int:session_id}/minutes.{fmt}",
-    response={200: None, **ERRORS},
+    response={200: None, **READ_ERRORS},
     summary="The 调解笔录 of a session as Word (docx) or PDF (pdf)",
 )
 def minutes_document(

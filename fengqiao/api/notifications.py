@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema
+from django.http import HttpRequest
+from ninja import Query, Schema
 from pydantic import Field
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ErrorOut, Input, StrictInput, ValidationErrorOut
+from fengqiao.api.routing import READ_ERRORS, WRITE_ERRORS, PageParams, Router, page_of, paginate
+from fengqiao.api.schemas import StrictInput
 from fengqiao.emergency.selectors import emergency_told_list_for_user
 from fengqiao.emergency.services import emergency_acknowledge
 from fengqiao.notify.models import Notification
@@ -31,15 +31,10 @@ from fengqiao.notify.services import (
 router = Router(tags=["notifications"])
 emergency_router = Router(tags=["emergencies"])
 
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 422: ErrorOut}
-
 
 # --------------------------------------------------------------------------- schemas
-class PageParams(Input):
+class UnreadParams(PageParams):
     unread_only: bool = False
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(25, ge=1, le=100)
 
 
 class NotificationOut(Schema):
@@ -54,12 +49,7 @@ class NotificationOut(Schema):
     read_at: Any | None
 
 
-class NotificationPageOut(Schema):
-    count: int
-    unread_count: int
-    page: int
-    page_size: int
-    results: list[NotificationOut]
+NotificationPageOut = page_of(NotificationOut, "NotificationPageOut", unread_count=int)
 
 
 class MarkedOut(Schema):
@@ -97,12 +87,7 @@ class EmergencyOut(Schema):
     acknowledged_at: Any | None
 
 
-class EmergencyPageOut(Schema):
-    count: int
-    unacknowledged: int
-    page: int
-    page_size: int
-    results: list[EmergencyOut]
+EmergencyPageOut = page_of(EmergencyOut, "EmergencyPageOut", unacknowledged=int)
 
 
 class AcknowledgeIn(StrictInput):
@@ -148,63 +133,43 @@ def emergency_body(row: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- notifications
 @router.get(
     "",
-    response={200: NotificationPageOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: NotificationPageOut, **READ_ERRORS},
     summary="One's own notifications, unread first",
 )
-def notification_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+def notification_list(request: HttpRequest, params: Query[UnreadParams]) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     rows = notification_list_for_user(user=user)
     if params.unread_only:
         rows = rows.filter(read_at__isnull=True)
-    start = (params.page - 1) * params.page_size
     return {
-        "count": rows.count(),
+        **paginate(rows, params, notification_body),
         "unread_count": notification_unread_count(user=user),
-        "page": params.page,
-        "page_size": params.page_size,
-        "results": [notification_body(row) for row in rows[start : start + params.page_size]],
     }
 
 
-@router.post(
-    "/read-all", response={200: MarkedOut, **WRITE_ERRORS}, summary="Mark all one's own read"
-)
-def notification_read_all(
-    request: HttpRequest, idempotency_key: str | None = Header(None, alias=HEADER)
-) -> HttpResponse:
+@router.write("/read-all", response={200: MarkedOut}, summary="Mark all one's own read")
+def notification_read_all(request: HttpRequest) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-
-    def run() -> tuple[int, Any]:
-        marked = notification_mark_all_read(user=user)
-        return 200, {"marked": marked, "unread_count": notification_unread_count(user=user)}
-
-    return idempotent(request, key=idempotency_key, fingerprint={}, run=run)
+    marked = notification_mark_all_read(user=user)
+    return {"marked": marked, "unread_count": notification_unread_count(user=user)}
 
 
-@router.post(
+@router.write(
     "/{int:notification_id}/read",
-    response={200: NotificationOut, **WRITE_ERRORS},
+    response={200: NotificationOut},
     summary="Mark one's own notification read",
 )
-def notification_read(
-    request: HttpRequest,
-    notification_id: int,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+def notification_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     row = jurisdiction.get_in_scope(user, notification_list_for_user(user=user), notification_id)
-
-    def run() -> tuple[int, Any]:
-        notification_mark_read(user=user, ids=[row.pk])
-        row.refresh_from_db()
-        return 200, _as_json(NotificationOut, notification_body(row))
-
-    return idempotent(request, key=idempotency_key, fingerprint={}, run=run)
+    notification_mark_read(user=user, ids=[row.pk])
+    row.refresh_from_db()
+    return _as_json(NotificationOut, notification_body(row))
 
 
 @router.get(
     "/preferences",
-    response={200: list[PreferenceOut], 401: ErrorOut},
+    response={200: list[PreferenceOut], **READ_ERRORS},
     summary="One's outbound channels (in-app is always on)",
 )
 def preferences_read(request: HttpRequest) -> list[dict[str, Any]]:
@@ -213,7 +178,7 @@ def preferences_read(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.put(
     "/preferences",
-    response={200: list[PreferenceOut], **ERRORS},
+    response={200: list[PreferenceOut], **WRITE_ERRORS},
     summary="Choose outbound channels; all saved or, on any error, none",
 )
 def preferences_write(request: HttpRequest, payload: PreferencesIn) -> list[dict[str, Any]]:
@@ -238,46 +203,25 @@ def preferences_write(request: HttpRequest, payload: PreferencesIn) -> list[dict
 # --------------------------------------------------------------------------- emergencies
 @emergency_router.get(
     "",
-    response={200: EmergencyPageOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: EmergencyPageOut, **READ_ERRORS},
     summary="The emergencies one was told of, newest first",
 )
-def emergency_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+def emergency_list(request: HttpRequest, params: Query[UnreadParams]) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     rows = emergency_told_list_for_user(user=user)
     unacknowledged = rows.filter(acknowledged_at__isnull=True)
     if params.unread_only:
         rows = unacknowledged
-    start = (params.page - 1) * params.page_size
-    return {
-        "count": rows.count(),
-        "unacknowledged": unacknowledged.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "results": [emergency_body(row) for row in rows[start : start + params.page_size]],
-    }
+    return {**paginate(rows, params, emergency_body), "unacknowledged": unacknowledged.count()}
 
 
-@emergency_router.post(
+@emergency_router.write(
     "/{int:case_id}/acknowledge",
-    response={200: EmergencyOut, **WRITE_ERRORS},
+    response={200: EmergencyOut},
     summary='"I have it": acknowledge an emergency one was told of (again: no change)',
 )
-def emergency_ack(
-    request: HttpRequest,
-    case_id: int,
-    payload: AcknowledgeIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
+def emergency_ack(request: HttpRequest, case_id: int, payload: AcknowledgeIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-
-    def run() -> tuple[int, Any]:
-        row = emergency_acknowledge(actor=user, case_id=case_id, note=payload.note)
-        full = emergency_told_list_for_user(user=user).get(pk=row.pk)
-        return 200, _as_json(EmergencyOut, emergency_body(full))
-
-    if not emergency_told_list_for_user(user=user).filter(dispatch__case_id=case_id).exists():
-        # Refused before any transaction opens, so that the audit row of the 404 is kept.
-        emergency_acknowledge(actor=user, case_id=case_id)
-    return idempotent(
-        request, key=idempotency_key, fingerprint=payload.model_dump(mode="json"), run=run
-    )
+    row = emergency_acknowledge(actor=user, case_id=case_id, note=payload.note)
+    full = emergency_told_list_for_user(user=user).get(pk=row.pk)
+    return _as_json(EmergencyOut, emergency_body(full))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query
 
 from fengqiao.accounts import jurisdiction
+from fengqiao.api.routing import READ_ERRORS, Router
 from fengqiao.api.schemas import (
     AgencyOut,
     AreaOut,
@@ -16,9 +17,7 @@ from fengqiao.api.schemas import (
     CategoryOut,
     DueOut,
     DueParams,
-    ErrorOut,
     TeamOut,
-    ValidationErrorOut,
 )
 from fengqiao.areas.selectors import area_search
 from fengqiao.cases.models import CaseCategory
@@ -27,10 +26,9 @@ from fengqiao.workcal.calendar import due_after
 from fengqiao.workcal.selectors import calendar_load
 
 router = Router(tags=["reference"])
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut}
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[CategoryOut], **READ_ERRORS})
 def categories(request: HttpRequest) -> list[dict[str, Any]]:
     active = CaseCategory.objects.filter(is_active=True)
     return list(active.values("id", "code", "name", "parent_id"))
@@ -38,7 +36,7 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/areas",
-    response={200: list[AreaOut], **ERRORS},
+    response={200: list[AreaOut], **READ_ERRORS},
     summary="Areas in the user's jurisdiction",
     description="`q` matches the name or the start of the code; `parent_id` lists children.",
 )
@@ -59,7 +57,9 @@ def areas(request: HttpRequest, params: Query[AreaParams]) -> list[dict[str, Any
     ]
 
 
-@router.get("/teams", response={200: list[TeamOut], **ERRORS}, summary="Mediation organisations")
+@router.get(
+    "/teams", response={200: list[TeamOut], **READ_ERRORS}, summary="Mediation organisations"
+)
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -73,7 +73,7 @@ def teams(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/agencies", response={200: list[AgencyOut], **ERRORS}, summary="Linked agencies")
+@router.get("/agencies", response={200: list[AgencyOut], **READ_ERRORS}, summary="Linked agencies")
 def agencies(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -88,7 +88,7 @@ def agencies(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/calendar/due",
-    response={200: DueOut, **ERRORS},
+    response={200: DueOut, **READ_ERRORS},
     summary="The deadline N working days after an instant",
     description=(
         "The end (23:59:59 Asia/Shanghai) of the Nth working day after the Shanghai date of "

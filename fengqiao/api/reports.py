@@ -15,12 +15,13 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 from pydantic import Field
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.api.errors import ApiError
-from fengqiao.api.schemas import ErrorOut, Input, Ref, ValidationErrorOut, ref
+from fengqiao.api.routing import READ_ERRORS, Router
+from fengqiao.api.schemas import Input, Ref, ref
+from fengqiao.core.errors import DomainError
 from fengqiao.orgs.models import MediationOrganization
 from fengqiao.reports.mediation import (
     FIGURES_CAPABILITY,
@@ -33,7 +34,6 @@ router = Router(tags=["reports"])
 
 # Ids beyond a database integer are refused as input, not left to fail in the query.
 MAX_ID = 2_147_483_647
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class FigureParams(Input):
@@ -93,7 +93,7 @@ class DisputeFiguresOut(Schema):
 
 @router.get(
     "/disputes",
-    response={200: DisputeFiguresOut, **ERRORS},
+    response={200: DisputeFiguresOut, **READ_ERRORS},
     summary="Dispute-resolution figures for a period, area and team",
 )
 def report_disputes(request: HttpRequest, params: Query[FigureParams]) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def report_disputes(request: HttpRequest, params: Query[FigureParams]) -> dict[s
     if params.team is not None:
         team = MediationOrganization.objects.filter(pk=params.team).first()
         if team is None:
-            raise ApiError(400, "team", _("There is no such handling team."), field="team")
+            raise DomainError("team", _("There is no such handling team."), field="team")
     filter = FigureFilter(period_start=params.start, period_end=params.end, area=area, team=team)
     figures = dispute_figures(user=user, filter=filter)
     rows = dispute_figures_by(user=user, filter=filter, by=params.by) if params.by else []

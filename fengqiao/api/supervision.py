@@ -1,30 +1,27 @@
 """/supervision: supervision orders (督办单). Scoped like the pages: an order the user may
-not see is a 404 (audited); a role that may not act is a 403; bad input is a 400."""
+not see is a 404 (audited); a role that may not act is a 403; an order in a state that does
+not allow it is a 409; bad input is a 400."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Query, Schema
 from pydantic import Field
 
-from fengqiao.api.errors import ApiError
-from fengqiao.api.idempotency import HEADER, idempotent
-from fengqiao.api.schemas import ErrorOut, Input, StrictInput, ValidationErrorOut, ref
+from fengqiao.api.routing import READ_ERRORS, PageParams, Router, page_of, paginate
+from fengqiao.api.schemas import Input, StrictInput, ref
 from fengqiao.api.types import LocalDatetime, QueryAwareDatetime
-from fengqiao.cases.selectors import case_get_for_user
-from fengqiao.cases.services import ActionRefused
 from fengqiao.core import clock
+from fengqiao.core.errors import DomainError
 from fengqiao.supervision import selectors, services
 from fengqiao.supervision.models import OrderState, SupervisionLevel, SupervisionOrder
 
 router = Router(tags=["supervision"])
 
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 403: ErrorOut, 422: ErrorOut}
 TEXT = Field("", max_length=services.MAX_TEXT)
 
 
@@ -82,14 +79,10 @@ class OrderOut(Schema):
     closed_at: LocalDatetime | None = None
 
 
-class OrderPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[OrderOut]
+OrderPageOut = page_of(OrderOut, "OrderPageOut")
 
 
-class OrderParams(Input):
+class OrderParams(PageParams):
     target: str = Field(
         "", max_length=40, description='"person:3", "team:2", "agency:1", "centre:0"'
     )
@@ -98,7 +91,6 @@ class OrderParams(Input):
     overdue: bool = False
     case_id: int | None = None
     mine: bool = False
-    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -195,45 +187,15 @@ def _detail_json(user: Any, order_id: int) -> dict[str, Any]:
     return OrderOut.model_validate(order_body(order, now=clock.now())).model_dump(mode="json")
 
 
-def _act(
-    request: HttpRequest,
-    key: str | None,
-    fingerprint: Any,
-    status: int,
-    act: Any,
-    *,
-    order_id: int | None = None,
-    case_id: int | None = None,
-) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
-    # Scope before the idempotency transaction opens, so that the audit row of a 404 is
-    # not rolled back with it.
-    if order_id is not None:
-        selectors.order_get_for_user(user=user, pk=order_id)
-    if case_id is not None:
-        case_get_for_user(user=user, pk=case_id)
-
-    def run() -> tuple[int, Any]:
-        order = act(user)
-        return status, _detail_json(user, order.pk)
-
-    try:
-        return idempotent(request, key=key, fingerprint=fingerprint, run=run)
-    except ActionRefused as refused:
-        if refused.code == "not_allowed":
-            raise ApiError(403, "not_allowed", refused.message) from refused
-        raise
-
-
 # --------------------------------------------------------------------------- endpoints
-@router.get("/levels", response={200: list[LevelOut], 401: ErrorOut})
+@router.get("/levels", response={200: list[LevelOut], **READ_ERRORS})
 def level_list(request: HttpRequest) -> list[SupervisionLevel]:
     return list(SupervisionLevel.objects.order_by("rank"))
 
 
 @router.get(
     "/orders",
-    response={200: OrderPageOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: OrderPageOut, **READ_ERRORS},
     summary="Supervision orders the user sees, nearest reply deadline first",
     description="`mine=true`: only the open orders the user must reply to.",
 )
@@ -241,8 +203,8 @@ def order_list(request: HttpRequest, filters: Query[OrderParams]) -> dict[str, A
     user = request.auth  # type: ignore[attr-defined]
     now = clock.now()
     if filters.target and selectors.parse_target(filters.target) is None:
-        raise ApiError(
-            400, "invalid", _("Name the lead unit as kind:id, e.g. team:2."), field="target"
+        raise DomainError(
+            "invalid", _("Name the lead unit as kind:id, e.g. team:2."), field="target"
         )
     if filters.mine:
         orders = selectors.order_mine(user=user)
@@ -259,111 +221,63 @@ def order_list(request: HttpRequest, filters: Query[OrderParams]) -> dict[str, A
             ),
         )
     orders = orders.prefetch_related("assisting_teams", "assisting_agencies")
-    start = (filters.page - 1) * filters.page_size
-    return {
-        "count": orders.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [
-            order_body(order, now=now) for order in orders[start : start + filters.page_size]
-        ],
-    }
+    return paginate(orders, filters, lambda order: order_body(order, now=now))
 
 
-@router.get("/orders/{int:order_id}", response={200: OrderOut, 401: ErrorOut, 404: ErrorOut})
+@router.get("/orders/{int:order_id}", response={200: OrderOut, **READ_ERRORS})
 def order_read(request: HttpRequest, order_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     return order_body(selectors.order_get_for_user(user=user, pk=order_id), now=clock.now())
 
 
-@router.post(
+@router.write(
     "/orders",
-    response={201: OrderOut, **WRITE_ERRORS},
+    status=201,
+    response={201: OrderOut},
     summary="Raise a supervision order (centre leaders)",
     description="Without a lead unit the order goes to whoever handles the case now.",
 )
-def order_raise(
-    request: HttpRequest, payload: RaiseIn, idempotency_key: str | None = Header(None, alias=HEADER)
-) -> HttpResponse:
-    return _act(
-        request,
-        idempotency_key,
-        payload.model_dump(mode="json"),
-        201,
-        lambda user: services.supervision_raise(
-            actor=user,
-            case_id=payload.case_id,
-            instruction=payload.instruction,
-            matter=payload.matter,
-            level=payload.level,
-            target_user=payload.target_user_id,
-            target_team=payload.target_team_id,
-            target_agency=payload.target_agency_id,
-            assisting_teams=payload.assisting_team_ids,
-            assisting_agencies=payload.assisting_agency_ids,
-        ),
+def order_raise(request: HttpRequest, payload: RaiseIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    order = services.supervision_raise(
+        actor=user,
         case_id=payload.case_id,
+        instruction=payload.instruction,
+        matter=payload.matter,
+        level=payload.level,
+        target_user=payload.target_user_id,
+        target_team=payload.target_team_id,
+        target_agency=payload.target_agency_id,
+        assisting_teams=payload.assisting_team_ids,
+        assisting_agencies=payload.assisting_agency_ids,
     )
+    return _detail_json(user, order.pk)
 
 
-@router.post("/orders/{int:order_id}/reply", response={200: OrderOut, **WRITE_ERRORS})
-def order_reply(
-    request: HttpRequest,
-    order_id: int,
-    payload: ReplyIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
-    return _act(
-        request,
-        idempotency_key,
-        payload.model_dump(mode="json"),
-        200,
-        lambda user: services.supervision_reply(actor=user, order_id=order_id, text=payload.text),
-        order_id=order_id,
-    )
+@router.write("/orders/{int:order_id}/reply", response={200: OrderOut})
+def order_reply(request: HttpRequest, order_id: int, payload: ReplyIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    services.supervision_reply(actor=user, order_id=order_id, text=payload.text)
+    return _detail_json(user, order_id)
 
 
-@router.post("/orders/{int:order_id}/close", response={200: OrderOut, **WRITE_ERRORS})
-def order_close(
-    request: HttpRequest,
-    order_id: int,
-    payload: CloseIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
-    return _act(
-        request,
-        idempotency_key,
-        payload.model_dump(mode="json"),
-        200,
-        lambda user: services.supervision_close(
-            actor=user, order_id=order_id, review=payload.review
-        ),
-        order_id=order_id,
-    )
+@router.write("/orders/{int:order_id}/close", response={200: OrderOut})
+def order_close(request: HttpRequest, order_id: int, payload: CloseIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    services.supervision_close(actor=user, order_id=order_id, review=payload.review)
+    return _detail_json(user, order_id)
 
 
-@router.post("/orders/{int:order_id}/withdraw", response={200: OrderOut, **WRITE_ERRORS})
-def order_withdraw(
-    request: HttpRequest,
-    order_id: int,
-    payload: WithdrawIn,
-    idempotency_key: str | None = Header(None, alias=HEADER),
-) -> HttpResponse:
-    return _act(
-        request,
-        idempotency_key,
-        payload.model_dump(mode="json"),
-        200,
-        lambda user: services.supervision_withdraw(
-            actor=user, order_id=order_id, reason=payload.reason
-        ),
-        order_id=order_id,
-    )
+@router.write("/orders/{int:order_id}/withdraw", response={200: OrderOut})
+def order_withdraw(request: HttpRequest, order_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    services.supervision_withdraw(actor=user, order_id=order_id, reason=payload.reason)
+    return _detail_json(user, order_id)
 
 
 @router.get(
     "/figures",
-    response={200: list[FiguresOut], 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: list[FiguresOut], **READ_ERRORS},
     summary="Per lead unit: received, replied, replied on time, on-time rate, overdue now",
     description=(
         "Over the orders the user sees issued in [since, until); withdrawn orders are not "
@@ -373,8 +287,8 @@ def order_withdraw(
 def order_figures(request: HttpRequest, period: Query[FiguresParams]) -> list[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
     if period.since and period.until and period.until < period.since:
-        raise ApiError(
-            400, "invalid", _("The end of the period comes before its start."), field="until"
+        raise DomainError(
+            "invalid", _("The end of the period comes before its start."), field="until"
         )
     return [
         {**figures.__dict__, "on_time_rate": figures.on_time_rate}

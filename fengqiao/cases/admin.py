@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from fengqiao.accounts.admin_base import AuditedConfigAdmin
 from fengqiao.cases.models import CaseCategory, SlaPolicy
-from fengqiao.orgs.admin import AuditedConfigAdmin
 
 
 @admin.register(CaseCategory)

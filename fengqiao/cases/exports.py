@@ -32,7 +32,7 @@ def spreadsheet_text(value: str) -> str:
 
 
 def _handler(case: Case) -> str:
-    return str(case.handler_user or case.handler_team or case.handler_agency or "")
+    return str(case.handler or "")
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:

@@ -6,6 +6,8 @@ timeline (`CaseEvent`) is append-only in the database itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -124,19 +126,6 @@ class SlaPolicy(models.Model):
         if self.grade:
             label = f"{self.get_grade_display()}{label}"
         return f"{label}: {self.get_milestone_display()} {self.working_days}"
-
-
-class CaseNumberSequence(models.Model):
-    """The last number issued in a year; locked while the next one is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("case number sequence")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class Case(models.Model):
@@ -286,6 +275,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def handler(self) -> Any:
+        """Who handles the case now: the person, team or agency it was sent to, or None."""
+        return self.handler_user or self.handler_team or self.handler_agency
 
 
 class PartyRole(models.TextChoices):

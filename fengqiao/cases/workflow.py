@@ -4,18 +4,19 @@
 here, checks the actor against `actors` (roles, or the relation ASSIGNEE: the case's
 handler, a member of its handling team, a liaison of its handling agency), checks that the
 inputs named in `requires` are present, and performs it. Pages and the API read the same
-table to offer exactly the actions a user may take now.
+table to offer exactly the actions a user may take now. The table's shape is the one every
+lifecycle shares (`core.lifecycle`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import State
+from fengqiao.core.lifecycle import Lifecycle, Transition
+from fengqiao.core.lifecycle import transition as _t
 
 ASSIGNEE = "assignee"
 
@@ -50,33 +51,6 @@ REPORTERS = frozenset(
         Role.VILLAGE_CADRE,
     }
 )
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: frozenset[str]
-    targets: frozenset[str]  # empty: the state does not change
-    actors: frozenset[str]
-    requires: tuple[str, ...] = ()
-
-    @property
-    def keeps_state(self) -> bool:
-        return not self.targets
-
-
-def _t(
-    action: str,
-    label: str | Promise,
-    sources: set[str] | frozenset[str],
-    targets: set[str],
-    actors: set[str] | frozenset[str],
-    requires: tuple[str, ...] = (),
-) -> Transition:
-    return Transition(
-        action, label, frozenset(sources), frozenset(targets), frozenset(actors), requires
-    )
 
 
 _BEFORE_WORK = {State.ACCEPTED, State.DISPATCHED, State.ACKNOWLEDGED, State.IN_PROGRESS}
@@ -233,6 +207,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-ACTIONS: dict[str, Transition] = {transition.action: transition for transition in TRANSITIONS}
+CASE_LIFECYCLE = Lifecycle(
+    name="case",
+    transitions=TRANSITIONS,
+    state_label=lambda state: str(State(state).label),
+    wrong_state=lambda: gettext("“%(action)s” is not possible while the case is “%(state)s”."),
+    not_allowed=lambda: gettext("Your role may not take “%(action)s” on this case."),
+    relations=frozenset({ASSIGNEE}),
+)
+ACTIONS = CASE_LIFECYCLE.actions
 # The first entry of every timeline: the matter is registered.
 REPORT = "report"

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "fengqiao.core",
+    "fengqiao.ui",
     "fengqiao.audit",
     "fengqiao.areas",
     "fengqiao.accounts",

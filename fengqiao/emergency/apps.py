@@ -9,12 +9,12 @@ class EmergencyConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.cases.hooks import register_after_action, register_event_label
+        from fengqiao.cases.panels import CasePanel, register_case_panel
         from fengqiao.emergency.services import (
             EVENT_ACKNOWLEDGED,
             EVENT_LINKED,
             emergency_after_action,
         )
-        from fengqiao.web.case_panels import CasePanel, register_case_panel
 
         register_after_action(emergency_after_action)
         register_event_label(EVENT_LINKED, _("Emergency linkage: people and agencies told"))

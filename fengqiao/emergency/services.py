@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,11 +21,11 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Role
-from fengqiao.audit.models import Outcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, Kind
 from fengqiao.cases.services import case_record_event
 from fengqiao.core import clock
+from fengqiao.core.errors import OutOfScope
 from fengqiao.emergency.models import (
     CategoryAgency,
     EmergencyAcknowledgement,
@@ -187,22 +186,24 @@ def emergency_acknowledge(
 ) -> EmergencyAcknowledgement:
     """The actor says "I have it" for an emergency they were told of.
 
-    Raises Http404 for anyone who was not told of it; the refusal is audited outside any
-    transaction of ours, so that it is kept. A second acknowledgement changes nothing and
-    returns the first.
+    Raises a 404 (`OutOfScope`) for anyone who was not told of it; the refusal is audited
+    (and written again should a caller's transaction roll it back). A second
+    acknowledgement changes nothing and returns the first.
     """
     mine = EmergencyAcknowledgement.objects.filter(
         dispatch__case_id=case_id, user_id=getattr(actor, "pk", None)
     )
     if not mine.exists():
-        audit_record(
-            action="emergency.acknowledge",
-            actor=actor,
-            outcome=Outcome.DENIED,
-            target_type="cases.case",
-            target_id=str(case_id),
+        refused = OutOfScope(
+            audit={
+                "action": "emergency.acknowledge",
+                "actor": actor,
+                "target_type": "cases.case",
+                "target_id": str(case_id),
+            }
         )
-        raise Http404
+        refused.write_audit()
+        raise refused
     return _acknowledge(mine, actor, note, now or clock.now())
 
 

@@ -9,9 +9,9 @@ class FollowupsConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.cases import hooks
+        from fengqiao.cases.panels import CasePanel, register_case_panel
         from fengqiao.followups import services
         from fengqiao.followups.views import case_panel_context
-        from fengqiao.web.case_panels import CasePanel, register_case_panel
 
         hooks.register_after_action(services.on_case_action)
         hooks.register_precondition("close", services.close_refusal)

@@ -35,9 +35,9 @@ from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import Level
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, State
-from fengqiao.cases.services import ActionRefused, available_actions, case_act, case_record_event
+from fengqiao.cases.services import available_actions, case_act, case_record_event
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import AuditedRefusal, DomainError, NotAllowed, WrongState
 from fengqiao.core.ids import id_of
 from fengqiao.followups.models import (
     AWAITING_DECISION,
@@ -353,10 +353,19 @@ def followup_record(
             on_failure=on_failure or OnFailure.REOPEN,
             now=now or clock.now(),
         )
-    except ActionRefused as refused:
+    except AuditedRefusal as refused:
         # Our transaction took the refusal's audit row down with it; write it again.
         refused.write_audit()
         raise
+
+
+def _refusal_audit(actor: Any, action: str, followup: FollowUp) -> dict[str, Any]:
+    return {
+        "action": f"followup.{action}",
+        "actor": actor,
+        "target": followup,
+        "details": {"status": followup.status},
+    }
 
 
 @transaction.atomic
@@ -375,16 +384,18 @@ def _record_locked(
     followup = FollowUp.objects.select_for_update().get(pk=followup_id)
     case = Case.objects.select_for_update().select_related("area").get(pk=followup.case_id)
     if followup.status != Status.SCHEDULED:
-        raise DomainError(
-            "followup_finished",
+        raise WrongState(
             _("This follow-up is already “%(status)s”; nothing was recorded.")
             % {"status": followup.get_status_display()},
+            audit=_refusal_audit(actor, "record", followup),
+            code="followup_finished",
         )
     if case.state != State.RESOLVED:
-        raise DomainError(
-            "not_resolved",
+        raise WrongState(
             _("The case is “%(state)s”, not awaiting follow-up; nothing was recorded.")
             % {"state": case.get_state_display()},
+            audit=_refusal_audit(actor, "record", followup),
+            code="not_resolved",
         )
     if method not in Method.values:
         raise DomainError(
@@ -579,7 +590,7 @@ def followup_apply_finding(
     jurisdiction.get_in_scope(actor, followup_list_for_user(user=actor), followup_id)
     try:
         return _apply_locked(actor=actor, followup_id=followup_id, now=now or clock.now())
-    except ActionRefused as refused:
+    except AuditedRefusal as refused:
         refused.write_audit()
         raise
 
@@ -588,11 +599,16 @@ def followup_apply_finding(
 def _apply_locked(*, actor: Any, followup_id: int, now: dt.datetime) -> Case:
     followup = FollowUp.objects.select_for_update().get(pk=followup_id)
     if not followup.awaits_decision:
-        raise DomainError("no_decision", _("This follow-up awaits no decision."))
+        raise WrongState(
+            _("This follow-up awaits no decision."),
+            audit=_refusal_audit(actor, "decide", followup),
+            code="no_decision",
+        )
     case = Case.objects.select_related("area").get(pk=followup.case_id)
     if not may_act(actor, case, "reopen"):
-        raise DomainError(
-            "not_allowed", _("Only a centre leader or a dispatcher can reopen this case.")
+        raise NotAllowed(
+            _("Only a centre leader or a dispatcher can reopen this case."),
+            audit=_refusal_audit(actor, "decide", followup),
         )
     case = _carry_out(actor, followup, case, now)
     audit_record(

@@ -28,8 +28,8 @@ class MediationConfig(AppConfig):
         self._register_pass()
 
     def _register_panel(self) -> None:
+        from fengqiao.cases.panels import CasePanel, register_case_panel
         from fengqiao.mediation.views import case_panel_context
-        from fengqiao.web.case_panels import CasePanel, register_case_panel
 
         register_case_panel(
             CasePanel("mediation", "mediation/_case_panel.html", case_panel_context, order=30)

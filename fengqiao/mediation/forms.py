@@ -23,8 +23,8 @@ from fengqiao.mediation.models import (
 from fengqiao.mediation.selectors import proposed_team_for
 from fengqiao.mediation.services import FAILURE, FAILURE_OUTCOMES, SUCCESS, TermInput
 from fengqiao.orgs.models import Agency, AgencyKind, MediationOrganization
-from fengqiao.web.case_forms import DATETIME_LOCAL, DateTimeLocalInput, MultipleFileField
-from fengqiao.web.case_forms import apply_domain_error as _apply
+from fengqiao.ui.forms import DATETIME_LOCAL, DateTimeLocalInput, MultipleFileField
+from fengqiao.ui.forms import apply_domain_error as _apply
 
 MAX_TERM_ROWS = 30
 

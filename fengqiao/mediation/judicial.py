@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.services import audit_record
-from fengqiao.cases.services import audits_refusals
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, audits_refusals
 from fengqiao.mediation.models import Agreement, JudicialConfirmation, JudicialResult
 from fengqiao.mediation.selectors import (
     JUDICIAL_WINDOW_DAYS,
@@ -30,6 +29,7 @@ from fengqiao.mediation.services import (
     _check_day,
     _event,
     _mediation_locked,
+    _not_now,
     _require_mediator,
     _text,
 )
@@ -58,12 +58,18 @@ def judicial_apply(
     _require_mediator(actor, case, "judicial_apply", mediation)
     agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
     if agreement.oral:
-        raise DomainError(
+        raise _not_now(
+            actor,
+            "judicial_apply",
+            agreement,
             "oral",
             _("An oral agreement cannot be confirmed by a court; write it up and sign it."),
         )
     if agreement.effective_on is None:
-        raise DomainError(
+        raise _not_now(
+            actor,
+            "judicial_apply",
+            agreement,
             "not_effective",
             _("The agreement is not in effect yet; it needs every signature first."),
         )
@@ -89,8 +95,12 @@ def judicial_apply(
             field="applied_on",
         )
     if judicial_applied(agreement):
-        raise DomainError(
-            "already_applied", _("An application for judicial confirmation is already recorded.")
+        raise _not_now(
+            actor,
+            "judicial_apply",
+            agreement,
+            "already_applied",
+            _("An application for judicial confirmation is already recorded."),
         )
     court_id = getattr(court, "pk", court)
     court_row = None
@@ -149,7 +159,13 @@ def judicial_result_record(
     _require_mediator(actor, case, "judicial_result", mediation)
     confirmation = JudicialConfirmation.objects.select_for_update().get(pk=confirmation_id)
     if confirmation.result != JudicialResult.PENDING:
-        raise DomainError("decided", _("The court's result is already recorded."))
+        raise _not_now(
+            actor,
+            "judicial_result",
+            confirmation,
+            "decided",
+            _("The court's result is already recorded."),
+        )
     if result not in JudicialResult.values or result == JudicialResult.PENDING:
         raise DomainError("result", _("Choose confirmed, rejected or withdrawn."), field="result")
     result_on = _check_day(

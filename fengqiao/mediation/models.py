@@ -177,19 +177,6 @@ class MediationSession(models.Model):
         return [line.strip() for line in self.others_present.splitlines() if line.strip()]
 
 
-class AgreementNumberSequence(models.Model):
-    """The last agreement number issued in a year; locked while the next one is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("agreement number sequence")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class Agreement(models.Model):
     mediation = models.OneToOneField(
         Mediation, verbose_name=_("mediation"), on_delete=models.PROTECT, related_name="agreement"

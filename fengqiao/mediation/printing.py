@@ -14,11 +14,10 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 
-from fengqiao.audit.models import Outcome as AuditOutcome
+from fengqiao.accounts import jurisdiction
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import CaseParty, PartyRole
 from fengqiao.core.printing import print_date
@@ -131,13 +130,7 @@ def _party(actor: Any, party: CaseParty, reason: str) -> Any:
 
 def _require_print(actor: Any, mediation: Mediation, what: str, target: Any) -> None:
     if not may_print(actor, mediation):
-        audit_record(
-            action=f"mediation.{what}",
-            actor=actor,
-            target=target,
-            outcome=AuditOutcome.DENIED,
-        )
-        raise PermissionDenied
+        jurisdiction.deny(actor, what=f"mediation.{what}", target=target)
 
 
 def _check_format(fmt: str) -> None:

@@ -26,15 +26,14 @@ from fengqiao.audit.models import Outcome as AuditOutcome
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, Kind, Outcome, State
 from fengqiao.cases.selectors import case_get_for_user
-from fengqiao.cases.services import ActionRefused, audits_refusals, case_act, case_record_event
+from fengqiao.cases.services import case_act, case_record_event
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, NotAllowed, WrongState, audits_refusals
 from fengqiao.core.ids import id_of
 from fengqiao.core.sequences import sequence_take
 from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.mediation.models import (
     Agreement,
-    AgreementNumberSequence,
     AgreementSignature,
     AgreementTerm,
     CategoryTeam,
@@ -65,16 +64,26 @@ def _scoped_case(actor: Any, case_id: int) -> Case:
     return case_get_for_user(user=actor, pk=case_id)
 
 
-def _refuse(actor: Any, action: str, target: Any, message: str) -> ActionRefused:
-    """A refusal whose audit row is written once the service's transaction has rolled
-    back (`audits_refusals`)."""
-    audit = {
+def _audit(actor: Any, action: str, target: Any) -> dict[str, Any]:
+    """The audit row of a refusal, written once the service's transaction has rolled back
+    (`audits_refusals`)."""
+    return {
         "action": f"mediation.{action}",
         "actor": actor,
         "target": target,
         "outcome": AuditOutcome.DENIED,
     }
-    return ActionRefused(message, audit=audit)
+
+
+def _refuse(actor: Any, action: str, target: Any, message: str) -> NotAllowed:
+    return NotAllowed(message, audit=_audit(actor, action, target))
+
+
+def _not_now(
+    actor: Any, action: str, target: Any, code: str, message: str, *, field: str | None = None
+) -> WrongState:
+    """The mediation, agreement or case is not in a state that allows this now."""
+    return WrongState(message, audit=_audit(actor, action, target), code=code, field=field)
 
 
 def _require_mediator(actor: Any, case: Case, action: str, mediation: Mediation | None) -> None:
@@ -98,9 +107,12 @@ def _mediation_locked(actor: Any, mediation_id: int) -> tuple[Mediation, Case]:
     return Mediation.objects.select_for_update().get(pk=mediation_id), case
 
 
-def _require_open(mediation: Mediation) -> None:
+def _require_open(actor: Any, mediation: Mediation, action: str) -> None:
     if not mediation.is_open:
-        raise DomainError(
+        raise _not_now(
+            actor,
+            action,
+            mediation,
             "mediation_closed",
             _("This mediation has ended (%(status)s); start a new one if needed.")
             % {"status": mediation.get_status_display()},
@@ -257,9 +269,12 @@ def mediation_start(
     case = _scoped_case(actor, case_id)
     _require_mediator(actor, case, "start", None)
     if case.kind != Kind.DISPUTE:
-        raise DomainError("not_dispute", _("Only a dispute can be mediated."))
+        raise _not_now(actor, "start", case, "not_dispute", _("Only a dispute can be mediated."))
     if not case.is_open or case.state in (State.RESOLVED, State.REPORTED):
-        raise DomainError(
+        raise _not_now(
+            actor,
+            "start",
+            case,
             "case_state",
             _("A mediation cannot start while the case is “%(state)s”.")
             % {"state": case.get_state_display()},
@@ -269,7 +284,9 @@ def mediation_start(
     org, found_agency = _check_conductor(regime, organization, agency)
     users = _check_mediators(mediators, org, found_agency)
     if case.mediations.filter(status=MediationStatus.OPEN).exists():
-        raise DomainError("already_open", _("This case already has a mediation under way."))
+        raise _not_now(
+            actor, "start", case, "already_open", _("This case already has a mediation under way.")
+        )
     try:
         with transaction.atomic():
             mediation = Mediation.objects.create(
@@ -282,8 +299,8 @@ def mediation_start(
             )
     except IntegrityError as error:
         # Two people started one at the same moment: the unique index lets one through.
-        raise DomainError(
-            "already_open", _("This case already has a mediation under way.")
+        raise _not_now(
+            actor, "start", case, "already_open", _("This case already has a mediation under way.")
         ) from error
     mediation.mediators.set(users)
     _event(
@@ -324,7 +341,7 @@ def mediation_session_record(
     now = now or clock.now()
     mediation, case = _mediation_locked(actor, mediation_id)
     _require_mediator(actor, case, "session", mediation)
-    _require_open(mediation)
+    _require_open(actor, mediation, "session")
     if not isinstance(held_at, dt.datetime) or timezone.is_naive(held_at):
         raise DomainError("held_at", _("Give the date and time of the session."), field="held_at")
     if held_at < case.received_at:
@@ -428,7 +445,7 @@ def _outcome_locked(
 ) -> Mediation:
     mediation, case = _mediation_locked(actor, mediation_id)
     _require_mediator(actor, case, "outcome", mediation)
-    _require_open(mediation)
+    _require_open(actor, mediation, "outcome")
     note = _text(note)
     if outcome not in (SUCCESS, FAILURE):
         raise DomainError("outcome", _("Choose success or failure."), field="outcome")
@@ -437,12 +454,18 @@ def _outcome_locked(
     if outcome == SUCCESS:
         agreement = Agreement.objects.filter(mediation=mediation).first()
         if agreement is None:
-            raise DomainError(
+            raise _not_now(
+                actor,
+                "outcome",
+                mediation,
                 "no_agreement",
                 _("Record the agreement (written or oral) before recording success."),
             )
         if agreement.effective_on is None:
-            raise DomainError(
+            raise _not_now(
+                actor,
+                "outcome",
+                mediation,
                 "not_effective",
                 _("The agreement is not signed yet by: %(who)s.")
                 % {"who": "、".join(missing_signers(agreement))},
@@ -505,7 +528,7 @@ class TermInput:
 
 
 def _next_number(case: Case, year: int) -> str:
-    number = sequence_take(AgreementNumberSequence, year)
+    number = sequence_take("agreement", year)
     return f"（{year}）{town_short_name(case)}调字第{number}号"
 
 
@@ -597,11 +620,15 @@ def agreement_draft(
     now = now or clock.now()
     mediation, case = _mediation_locked(actor, mediation_id)
     _require_mediator(actor, case, "agreement", mediation)
-    _require_open(mediation)
+    _require_open(actor, mediation, "agreement")
     existing = Agreement.objects.filter(mediation=mediation).first()
     if existing is not None and existing.signatures.exists():
-        raise DomainError(
-            "signed", _("The agreement has been signed; it can no longer be changed.")
+        raise _not_now(
+            actor,
+            "agreement",
+            existing,
+            "signed",
+            _("The agreement has been signed; it can no longer be changed."),
         )
     made_on = _check_day(made_on, field="made_on", case=case, today=timezone.localdate(now))
     party_ids = {id_of(p) for p in parties if p}
@@ -707,10 +734,10 @@ def agreement_sign(
         raise Http404
     mediation, case = _mediation_locked(actor, agreement.mediation_id)
     _require_mediator(actor, case, "sign", mediation)
-    _require_open(mediation)
+    _require_open(actor, mediation, "sign")
     agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
     if agreement.oral:
-        raise DomainError("oral", _("An oral agreement is not signed."))
+        raise _not_now(actor, "sign", agreement, "oral", _("An oral agreement is not signed."))
     party_id, mediator_id = getattr(party, "pk", party), getattr(mediator, "pk", mediator)
     if bool(party_id) == bool(mediator_id):
         raise DomainError("signer", _("Choose who signed: a party or a mediator."), field="signer")
@@ -729,7 +756,14 @@ def agreement_sign(
                 "signer", _("This party is not a party to the agreement."), field="signer"
             )
         if agreement.signatures.filter(party=party_row).exists():
-            raise DomainError("signed", _("This party has already signed."), field="signer")
+            raise _not_now(
+                actor,
+                "sign",
+                agreement,
+                "signed",
+                _("This party has already signed."),
+                field="signer",
+            )
     else:
         mediator_user = mediation.mediators.filter(pk=mediator_id).first()
         if mediator_user is None:
@@ -737,7 +771,14 @@ def agreement_sign(
                 "signer", _("Only a mediator of this mediation signs for it."), field="signer"
             )
         if agreement.signatures.filter(mediator=mediator_user).exists():
-            raise DomainError("signed", _("This mediator has already signed."), field="signer")
+            raise _not_now(
+                actor,
+                "sign",
+                agreement,
+                "signed",
+                _("This mediator has already signed."),
+                field="signer",
+            )
     uploads_validate(attachments)
     signature = AgreementSignature.objects.create(
         agreement=agreement,

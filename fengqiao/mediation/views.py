@@ -147,7 +147,7 @@ def _handle(
         return _form_page(request, case=case, title=title, form=form, status=409)
     except DomainError as error:
         form.apply_domain_error(error)
-        status = 403 if error.code == "not_allowed" else 400
+        status = error.status
         return _form_page(request, case=case, title=title, form=form, status=status)
     messages.success(request, done)
     return _back(case.pk)
@@ -269,7 +269,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         if not terms.apply_domain_error(error):
             form.apply_domain_error(error)
-        status = 403 if error.code == "not_allowed" else 400
+        status = error.status
         return _form_page(
             request, case=case, title=title, form=form, terms=terms, status=status, **page
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.orgs.models import MediationOrganization
 from fengqiao.reports.mediation import FigureFilter
 from fengqiao.reports.presenting import BREAKDOWN_LABELS
-from fengqiao.web.forms import AreaChoiceField
+from fengqiao.ui.forms import AreaChoiceField
 
 
 class DateInput(forms.DateInput):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.orgs.admin import AuditedConfigAdmin
+from fengqiao.accounts.admin_base import AuditedConfigAdmin
 from fengqiao.supervision.models import SupervisionLevel
 
 

@@ -9,9 +9,9 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.cases.hooks import register_event_label
+        from fengqiao.cases.panels import CasePanel, register_case_panel
         from fengqiao.jobs.registry import register_overdue_hook, register_periodic
         from fengqiao.supervision import services
-        from fengqiao.web.case_panels import CasePanel, register_case_panel
 
         for action, label in services.EVENT_LABELS.items():
             register_event_label(action, label)

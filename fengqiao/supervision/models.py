@@ -45,19 +45,6 @@ class SupervisionLevel(models.Model):
         return self.name
 
 
-class SupervisionNumberSequence(models.Model):
-    """The last order number issued in a year; locked while the next one is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("supervision number sequence")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class OrderState(models.TextChoices):
     OPEN = "open", _("Awaiting reply")
     REPLIED = "replied", _("Replied, awaiting review")

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.accounts import jurisdiction
 from fengqiao.audit.services import audit_record
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.core import clock
@@ -189,13 +189,7 @@ def supervision_document(request: HttpRequest, pk: int) -> HttpResponse:
 def supervision_raise(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get_for_user(user=request.user, pk=case_id)
     if not services.is_leader(request.user):
-        audit_record(
-            action="supervision.raise",
-            actor=request.user,
-            target=case,
-            outcome="denied",
-        )
-        raise PermissionDenied
+        jurisdiction.deny(request.user, what="supervision.raise", target=case)
     form = RaiseForm(
         request.POST or None,
         actor=request.user,

@@ -37,51 +37,16 @@ from fengqiao.core.errors import DomainError
 from fengqiao.orgs.models import Agency, MediationOrganization
 from fengqiao.people.models import Gender, Organization
 from fengqiao.people.selectors import organization_list_for_user, person_list_for_user
-from fengqiao.web.forms import AreaChoiceField
+from fengqiao.ui.forms import (
+    DATETIME_LOCAL,
+    AreaChoiceField,
+    DateTimeLocalInput,
+    MultipleFileField,
+    apply_domain_error,
+    textarea,
+)
 
-ATTACHMENT_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MAX_PARTIES = 10
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input; their kind and size are checked by the case service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            files = [single(item, initial) for item in data if item]
-            if self.required and not files:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return files
-        return [single(data, initial)] if data else []
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
-
-
-def _textarea(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
-
-def apply_domain_error(
-    form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's refusal next to the field it names, or at the top of the form."""
-    field = (aliases or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 # --------------------------------------------------------------------------- intake
@@ -102,7 +67,7 @@ class IntakeForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
     account = forms.CharField(
         label=gettext_lazy("Account"),
-        widget=_textarea(5),
+        widget=textarea(5),
         help_text=gettext_lazy("What happened, in the words of the person reporting it."),
     )
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
@@ -533,7 +498,7 @@ class ActionForm(forms.Form):
             self._add_input(name)
         if "reason" not in requires and "note" not in requires:
             self.fields["note"] = forms.CharField(
-                label=_("Note (optional)"), required=False, widget=_textarea(2)
+                label=_("Note (optional)"), required=False, widget=textarea(2)
             )
 
     def _required(self, name: str) -> dict[str, Any]:
@@ -543,11 +508,11 @@ class ActionForm(forms.Form):
         case, user = self.case, self.user
         if name == "reason":
             self.fields["reason"] = forms.CharField(
-                label=_("Reason"), widget=_textarea(), **self._required("reason")
+                label=_("Reason"), widget=textarea(), **self._required("reason")
             )
         elif name == "note":
             self.fields["note"] = forms.CharField(
-                label=_("What was done"), widget=_textarea(), **self._required("note")
+                label=_("What was done"), widget=textarea(), **self._required("note")
             )
         elif name == "handler":
             self.fields["handler_team"] = TeamChoiceField(

@@ -27,6 +27,7 @@ from fengqiao.audit.services import audit_record
 from fengqiao.cases import workflow
 from fengqiao.cases.exports import case_export_xlsx
 from fengqiao.cases.models import Case, CaseEvent, Grade, Kind, Milestone, Outcome, State
+from fengqiao.cases.panels import case_panels
 from fengqiao.cases.selectors import (
     case_get_for_user,
     case_queue,
@@ -63,7 +64,6 @@ from fengqiao.web.case_forms import (
     party_formset,
     person_label,
 )
-from fengqiao.web.case_panels import case_panels
 from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_left
 from fengqiao.workcal.selectors import calendar_load
 
@@ -476,7 +476,7 @@ def _render_detail(
             "trail": jurisdiction.area_trail(user, case.area),
             "deadline": deadline_status(case, calendar, now),
             "due_text": format_moment(case.due_at),
-            "handler": case.handler_user or case.handler_team or case.handler_agency,
+            "handler": case.handler,
             "parties": case.parties.select_related("person", "organization").order_by("id"),
             "attachments": case.attachments.select_related("uploaded_by").order_by(
                 "uploaded_at", "id"
@@ -528,9 +528,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             form.apply_domain_error(error)
-        return _render_detail(
-            request, case, bound=form, status=403 if error.code == "not_allowed" else 400
-        )
+        return _render_detail(request, case, bound=form, status=error.status)
     messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
     return redirect("case_detail", pk=case.pk)
 

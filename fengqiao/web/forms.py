@@ -4,46 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts import jurisdiction
-from fengqiao.areas.models import Area
 from fengqiao.people.models import Gender
-
-
-class AreaPickerWidget(forms.Widget):
-    """A search box that finds areas by name or code (htmx) and keeps the chosen id."""
-
-    template_name = "web/widgets/area_picker.html"
-
-    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        chosen = None
-        if value not in (None, ""):
-            chosen = Area.objects.filter(pk=value).first()
-        context["widget"].update(
-            {
-                "chosen": chosen,
-                "search_url": reverse("area_picker") + f"?field={name}",
-            }
-        )
-        return context
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    """An area inside the user's jurisdiction; anything else is "not found"."""
-
-    widget = AreaPickerWidget
-    default_error_messages = {
-        "invalid_choice": _("Choose an area from the list; this one is not in your area."),
-    }
-
-    def __init__(self, *, user: Any, levels: tuple[int, ...] | None = None, **kwargs: Any):
-        queryset = jurisdiction.areas_visible(user)
-        if levels:
-            queryset = queryset.filter(level__in=levels)
-        super().__init__(queryset=queryset, **kwargs)
+from fengqiao.ui.forms import AreaChoiceField
 
 
 class PersonForm(forms.Form):

@@ -104,7 +104,7 @@ def area_picker(request: HttpRequest) -> HttpResponse:
     results = area_search(queryset=jurisdiction.areas_visible(request.user), text=text)
     return render(
         request,
-        "web/widgets/area_picker_results.html",
+        "ui/widgets/area_picker_results.html",
         {"results": results, "field": request.GET.get("field", "area")[:40], "q": text},
     )
 

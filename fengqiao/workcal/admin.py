@@ -7,10 +7,9 @@ from django.http import HttpRequest
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.admin_base import AuditedConfigAdmin, CapabilityInline
 from fengqiao.accounts.roles import Capability
 from fengqiao.audit.services import audit_record
-from fengqiao.orgs.admin import AuditedConfigAdmin
-from fengqiao.web.admin_site import CapabilityInline
 from fengqiao.workcal.models import CalendarDay, CalendarYear
 from fengqiao.workcal.services import calendar_changed
 

@@ -78,7 +78,7 @@ class Handling:
                 State.ACCEPTED,
                 note=rng.choice(text.RETURN_NOTES),
             )
-            handler, worker = self.routing.fallback(director)
+            handler, worker = self.routing.fallback(route, None)
             path.add(
                 later(path.t, 10, 120),
                 director,
@@ -88,7 +88,7 @@ class Handling:
                 note="重新派遣。",
             )
         if kind in {Kind.DISPUTE, Kind.DEMAND} and rng.random() < 0.01 and director == "dispatcher":
-            handler, worker = self.routing.fallback(director)
+            handler, worker = self.routing.fallback(route, handler)
             path.add(
                 later(path.t, 30, 300),
                 "dispatcher",

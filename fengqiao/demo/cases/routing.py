@@ -30,6 +30,7 @@ class Route:
     worker: str  # acknowledges, works on and resolves it
     agency: str = ""  # when transferred
     above: bool = False  # escalated above the town
+    cadre: str = ""  # the village's cadre, who takes it on when it comes back
 
 
 CHANNELS: dict[str, tuple[tuple[str, int], ...]] = {
@@ -135,7 +136,7 @@ class Routing:
         team = self.town.team_by_category.get(template.category)
 
         def local(handler: Handler, worker: str) -> Route:
-            return Route(intake, director, handler, worker)
+            return Route(intake, director, handler, worker, cadre=village.cadre)
 
         def agency(kind_: str) -> Route:
             return Route(
@@ -144,6 +145,7 @@ class Routing:
                 None,
                 self.town.liaisons.get(kind_, "leader"),
                 agency=kind_,
+                cadre=village.cadre,
             )
 
         in_mediation = kind == Kind.DISPUTE and spec.open_state in {
@@ -154,7 +156,13 @@ class Routing:
             # With a team: the dispute whose agreement's window is closing, and those
             # standing open in mediation (else with the village committee, below).
             name, head = team
-            return Route("clerk" if in_field else intake, "dispatcher", Handler("team", name), head)
+            return Route(
+                "clerk" if in_field else intake,
+                "dispatcher",
+                Handler("team", name),
+                head,
+                cadre=village.cadre,
+            )
         if in_mediation and village.committee_member:
             return local(Handler("team", village.committee), village.committee_member)
         if spec.open_state == State.TRANSFERRED:
@@ -175,8 +183,11 @@ class Routing:
         if kind == Kind.CONSULTATION:
             if template.category != "other" and self.rng.random() < 0.3:
                 return agency("judicial")
-            other_clerk = "clerk02" if intake == "clerk" else "clerk"
-            return Route(intake, "dispatcher", Handler("user", other_clerk), other_clerk)
+            # Answered by the mediator whose team knows the matter, else the village's cadre.
+            answerer = team[1] if team else village.cadre
+            return Route(
+                intake, "dispatcher", Handler("user", answerer), answerer, cadre=village.cadre
+            )
 
         committee = (
             local(Handler("team", village.committee), village.committee_member)
@@ -208,7 +219,13 @@ class Routing:
             return local(Handler("user", unit.grid.worker), unit.grid.worker)
         if choice == "team" and team:
             name, head = team
-            return Route("clerk" if in_field else intake, "dispatcher", Handler("team", name), head)
+            return Route(
+                "clerk" if in_field else intake,
+                "dispatcher",
+                Handler("team", name),
+                head,
+                cadre=village.cadre,
+            )
         if choice == "agency":
             if kind == Kind.HAZARD:
                 found = (a for word, a in HAZARD_AGENCIES.items() if word in template.title)
@@ -216,9 +233,14 @@ class Routing:
             return agency(AGENCY_BY_CATEGORY[template.category])
         return committee
 
-    def fallback(self, director: str) -> tuple[Handler, str]:
+    def fallback(self, route: Route, current: Handler | None) -> tuple[Handler, str]:
         """Who takes a case that was returned or reassigned: the village cadre takes it on
-        themselves; the centre gives it to the second clerk."""
-        if director == "dispatcher":
-            return Handler("user", "clerk02"), "clerk02"
-        return Handler("user", director), director
+        themselves; the centre gives it to the village's cadre, or, when the cadre has it
+        already, to the mediator heading the first team."""
+        if route.director != "dispatcher":
+            return Handler("user", route.director), route.director
+        cadre = Handler("user", route.cadre)
+        if route.cadre and cadre != current:
+            return cadre, route.cadre
+        head = self.town.first_team_head
+        return Handler("user", head), head

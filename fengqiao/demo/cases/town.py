@@ -105,8 +105,12 @@ class TownView:
             for account in town.accounts
             if account.mediation_role == MembershipRole.HEAD
         }
+        # The mediator heading the town's first team: who the centre turns to when a
+        # case's usual handlers cannot take it.
+        self.first_team_head = ""
         for organization in town.mediation_organizations:
             if organization.kind == MediationKind.TEAM:
+                self.first_team_head = self.first_team_head or heads[organization.name]
                 for category in organization.category_codes:
                     self.team_by_category[category] = (organization.name, heads[organization.name])
             else:

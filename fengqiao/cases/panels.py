@@ -1,4 +1,6 @@
-"""Sections other apps add to the case page (mediation, supervision, follow-ups).
+"""Sections other apps add to the case page (mediation, supervision, follow-ups): a
+registry beside `hooks`, so that the apps register their sections without knowing the page
+that shows them (the shell's case view reads it).
 
 An app registers a panel from its `ready()`:
 
