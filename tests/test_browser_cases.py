@@ -118,10 +118,10 @@ def test_a_walk_in_dispute_goes_from_the_desk_to_the_mediators_phone(live_server
     dispatcher.click(f"a[href='/cases/{case.pk}/']")
     dispatcher.click("#action-dispatch > summary")
     options = dispatcher.eval_on_selector_all(
-        "#id_dispatch-handler_team option", "options => options.map(o => o.value)"
+        "#id_dispatch-handler option", "options => options.map(o => o.value)"
     )
-    assert options[1] == str(team.pk)  # the team taking property disputes comes first
-    dispatcher.select_option("#id_dispatch-handler_team", str(team.pk))
+    assert options[1] == f"team:{team.pk}"  # the team taking property disputes comes first
+    dispatcher.select_option("#id_dispatch-handler", f"team:{team.pk}")
     dispatcher.click("#action-dispatch button[type=submit]")
     dispatcher.wait_for_selector(".messages .success")
     case.refresh_from_db()

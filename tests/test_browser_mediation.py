@@ -242,7 +242,7 @@ def dispatcher_sends_to_the_property_team(story: Story, case: Case) -> None:
     through(page, f"a[href='/cases/{case.pk}/']")
     page.click("#action-dispatch > summary")
     # The team that takes property disputes is proposed.
-    assert page.input_value("#id_dispatch-handler_team") == str(team.pk)
+    assert page.input_value("#id_dispatch-handler") == f"team:{team.pk}"
     through(page, "#action-dispatch button[type=submit]")
     page.wait_for_selector(".messages .success")
     assert state_label(page) == "已分派，待签收"

@@ -181,11 +181,45 @@ def test_bad_intake_input_is_shown_by_its_field_and_nothing_is_saved(
     client.force_login(town.user("intake_clerk"))
     response = client.post("/cases/new/", intake_data(town, **overrides))
     page = body(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "nothing has been saved" in page
     assert re.search(r'class="field-error"[^>]*>[^<]*' + re.escape(message), page), message
     # What was typed is still there.
     assert "邻居长期在楼道堆放杂物" in page
+    _never_saved()
+
+
+def test_every_problem_of_an_intake_is_shown_at_once_and_what_was_typed_is_kept(client, town):
+    client.force_login(town.user("intake_clerk"))
+    data = intake_data(
+        town,
+        title="",
+        received_at=local(clock.now() + dt.timedelta(days=2)),
+        **{"parties-0-id_number": "15029119800101123"},
+    )
+
+    response = client.post("/cases/new/", data)
+
+    page = body(response)
+    assert response.status_code == 400
+    errors = re.findall(r'class="field-error"[^>]*>([^<]*)<', page)
+    assert "This field is required." in errors  # the title
+    assert "The time of receipt cannot be in the future." in errors
+    assert any("ID" in error for error in errors), errors
+    assert "邻居长期在楼道堆放杂物" in page and "15029119800101123" in page
+    # No file was chosen, so none is asked for again.
+    assert "Choose any attachments again." not in page
+    _never_saved()
+
+
+def test_chosen_files_are_asked_for_again_when_the_intake_is_refused(client, town):
+    client.force_login(town.user("intake_clerk"))
+    data = intake_data(town, title="")
+    data["attachments"] = [png("现场.png")]
+
+    page = body(client.post("/cases/new/", data))
+
+    assert "Choose any attachments again." in page
     _never_saved()
 
 
@@ -539,11 +573,14 @@ def test_the_dispatch_form_lists_the_team_taking_the_category_first(client, town
     case = case_in_state(town, State.ACCEPTED)
     client.force_login(town.user("dispatcher"))
     page = body(client.get(f"/cases/{case.pk}/"))
-    select = re.search(r'<select name="dispatch-handler_team".*?</select>', page, re.S).group()
-    options = re.findall(r'<option value="\d+"(?: selected)?>([^<]+)</option>', select)
-    assert options == ["物业纠纷调解队 — takes this category", "A土地调解队"]
+    select = re.search(r'<select name="dispatch-handler".*?</select>', page, re.S).group()
+    options = re.findall(r'<option value="team:\d+"(?: selected)?>([^<]+)</option>', select)
+    assert options == [
+        "物业纠纷调解队 · 0 open cases — proposed for this category",
+        "A土地调解队 · 0 open cases",
+    ]
     # The team routed for the category is proposed; the dispatcher may choose another.
-    assert f'<option value="{team.pk}" selected>' in select
+    assert f'<option value="team:{team.pk}" selected>' in select
 
 
 def test_an_action_is_taken_and_the_page_says_so(client, town):
@@ -552,7 +589,7 @@ def test_an_action_is_taken_and_the_page_says_so(client, town):
     client.force_login(town.user("dispatcher"))
     response = client.post(
         f"/cases/{case.pk}/act/dispatch/",
-        {"dispatch-version": case.version, "dispatch-handler_team": team.pk},
+        {"dispatch-version": case.version, "dispatch-handler": f"team:{team.pk}"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -602,7 +639,7 @@ def test_a_refused_action_says_why_and_changes_nothing(client, town):
     client.force_login(town.user("grid_worker"))
     response = client.post(
         f"/cases/{case.pk}/act/dispatch/",
-        {"dispatch-version": case.version, "dispatch-handler_team": property_team(town).pk},
+        {"dispatch-version": case.version, "dispatch-handler": f"team:{property_team(town).pk}"},
     )
     assert response.status_code == 403
     assert "Your role may not take" in body(response)

@@ -539,7 +539,7 @@ def test_the_category_proposes_its_team_and_the_dispatch_form_preselects_it(town
     form = ActionForm(
         transition=workflow.ACTIONS["dispatch"], case=case, user=town.user("dispatcher")
     )
-    assert form["handler_team"].value() == team.pk
+    assert form["handler"].value() == f"team:{team.pk}"
     other = new_case(
         town.user("intake_clerk"), town.unit_a1, category=CaseCategory.objects.get(code="debt")
     )

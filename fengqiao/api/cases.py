@@ -45,6 +45,7 @@ from fengqiao.cases.services import (
 )
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
+from fengqiao.people.services import PERSON_FIELDS
 from fengqiao.workcal.calendar import WorkingCalendar, due_after, working_days_left
 from fengqiao.workcal.selectors import calendar_load
 
@@ -236,10 +237,16 @@ def _create_fields(payload: CaseCreateIn) -> dict[str, Any]:
 
 
 def _api_field(field: str | None) -> str | None:
-    """The service's field name as the API calls it (`items.2.area` → `items.2.area_id`)."""
+    """The service's field name as the API calls it (`items.2.area` → `items.2.area_id`,
+    `parties.0.gender` → `parties.0.new_person.gender`)."""
     if not field:
         return field
     head, _dot, last = field.rpartition(".")
+    before = head.rpartition(".")[0]
+    if before.endswith("parties") or before == "parties":
+        if last in PERSON_FIELDS:
+            return f"{head}.new_person.{last}"
+        return field
     renamed = CREATE_FIELDS.get(last, last)
     return f"{head}.{renamed}" if head else renamed
 

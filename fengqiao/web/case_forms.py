@@ -11,15 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
-from fengqiao.accounts.roles import ADMIN_ROLES
-from fengqiao.cases import workflow
+from fengqiao.cases import selectors, workflow
 from fengqiao.cases.models import (
     Case,
     CaseCategory,
@@ -34,7 +32,8 @@ from fengqiao.cases.selectors import QueueFilter, case_list_for_user
 from fengqiao.cases.services import MAX_EXTENSION_DAYS, REQUIRED_MESSAGES, PartyInput
 from fengqiao.core import clock
 from fengqiao.core.errors import DomainError
-from fengqiao.orgs.models import Agency, MediationOrganization
+from fengqiao.mediation.selectors import proposed_team_for
+from fengqiao.orgs.models import MediationOrganization
 from fengqiao.people.models import Gender, Organization
 from fengqiao.people.selectors import organization_list_for_user, person_list_for_user
 from fengqiao.ui.forms import (
@@ -179,31 +178,34 @@ class IntakeForm(forms.Form):
         return data
 
     def received_at_for_service(self) -> dt.datetime | None:
-        """None (now) when the default time was left as it was."""
-        received = self.cleaned_data["received_at"]
+        """None (now) when the default time was left as it was, or could not be read."""
+        received = self.cleaned_data.get("received_at")
         opened = self.cleaned_data.get("opened_at") or ""
-        if received.strftime(DATETIME_LOCAL) == opened:
+        if received is None or received.strftime(DATETIME_LOCAL) == opened:
             return None
         return received
 
     def case_arguments(self) -> dict[str, Any]:
+        """The service's arguments, from what the form could read: a field it could not read
+        is passed empty, so that the service still checks all the others (and the page
+        shows every problem at once; the field keeps its own message)."""
         data = self.cleaned_data
         return {
-            "kind": data["kind"],
-            "grade": data["grade"],
-            "category": data["category"],
-            "channel": data["channel"],
-            "title": data["title"],
-            "account": data["account"],
-            "area": data["area"],
-            "address": data["address"],
-            "latitude": data["latitude"],
-            "longitude": data["longitude"],
-            "people_involved": data["people_involved"],
-            "amount_involved": data["amount_involved"],
+            "kind": data.get("kind") or "",
+            "grade": data.get("grade") or "",
+            "category": data.get("category"),
+            "channel": data.get("channel") or "",
+            "title": data.get("title") or "",
+            "account": data.get("account") or "",
+            "area": data.get("area"),
+            "address": data.get("address") or "",
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+            "people_involved": data.get("people_involved"),
+            "amount_involved": data.get("amount_involved"),
             "received_at": self.received_at_for_service(),
-            "backdate_reason": data["backdate_reason"],
-            "attachments": data["attachments"],
+            "backdate_reason": data.get("backdate_reason") or "",
+            "attachments": data.get("attachments") or [],
         }
 
 
@@ -305,6 +307,8 @@ class BasePartyFormSet(forms.BaseFormSet):
             return True
         form = self.forms[self._index_map[int(parts[1])]]
         field = parts[2] if len(parts) > 2 else None
+        if field in form.fields and field in form.errors:
+            return True  # the field shows its own problem already
         form.add_error(field if field in form.fields else None, error.message)
         return True
 
@@ -427,53 +431,103 @@ class QueueFilterForm(forms.Form):
 
 
 # --------------------------------------------------------------------------- actions
-class TeamChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: MediationOrganization) -> str:
-        if getattr(obj, "takes_category", False):
-            return _("%(team)s — takes this category") % {"team": obj.name}
-        return obj.name
+class HandlerChoiceField(forms.ChoiceField):
+    """Who the case is sent to, in one list grouped by kind: the teams and committees (the
+    one the category is routed to first, then those taking the category), the people, the
+    agencies; each with the open cases they hold now. Only those `cases.selectors` allows
+    this user to send this case to are offered; the service checks the rule again.
 
+    The value is "team:3", "user:12" or "agency:2"; `clean` gives the service's
+    `{"team": 3}`.
+    """
 
-class HandlerUserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        roles = pgettext("list separator", ", ").join(obj.role_labels())
-        return f"{obj} ({roles})" if roles else str(obj)
+    KINDS = ("team", "user", "agency")
 
+    def __init__(
+        self,
+        *,
+        user: Any,
+        case: Case,
+        action: str,
+        proposed: MediationOrganization | None,
+        kinds: tuple[str, ...] = KINDS,
+        **kwargs: Any,
+    ) -> None:
+        current = {
+            "user": case.handler_user_id,
+            "team": case.handler_team_id,
+            "agency": case.handler_agency_id,
+        }
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        if "team" in kinds:
+            teams = sorted(
+                selectors.handler_teams(actor=user, case=case, action=action),
+                key=lambda team: proposed is None or team.pk != proposed.pk,
+            )
+            groups.append(
+                (
+                    _("Teams and committees"),
+                    [
+                        (f"team:{team.pk}", self._team_label(team, proposed))
+                        for team in teams
+                        if team.pk != current["team"]
+                    ],
+                )
+            )
+        if "user" in kinds:
+            people = selectors.handler_users(actor=user, case=case, action=action)
+            groups.append(
+                (
+                    _("People"),
+                    [
+                        (f"user:{person.pk}", self._person_label(person))
+                        for person in people
+                        if person.pk != current["user"]
+                    ],
+                )
+            )
+        if "agency" in kinds:
+            agencies = selectors.handler_agencies(actor=user, case=case, action=action)
+            groups.append(
+                (
+                    _("Agencies"),
+                    [
+                        (f"agency:{agency.pk}", self._open(agency.name, agency.open_cases))
+                        for agency in agencies
+                        if agency.pk != current["agency"]
+                    ],
+                )
+            )
+        choices = [("", "—"), *((label, options) for label, options in groups if options)]
+        super().__init__(choices=choices, **kwargs)
 
-def handler_users(actor: Any, case: Case) -> QuerySet[User]:
-    """People who can handle the case: those with an everyday role in the actor's area or
-    above the case's area."""
-    return (
-        User.objects.filter(is_active=True, role_grants__isnull=False)
-        .filter(jurisdiction.area_q(actor, field="home_area") | Q(home_area__in=_above(case)))
-        .exclude(role_grants__role__in=ADMIN_ROLES)
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    @staticmethod
+    def _open(name: str, count: int) -> str:
+        return ngettext("%(name)s · %(n)d open case", "%(name)s · %(n)d open cases", count) % {
+            "name": name,
+            "n": count,
+        }
 
+    def _team_label(self, team: MediationOrganization, proposed: Any) -> str:
+        label = self._open(team.name, team.open_cases)
+        if proposed is not None and team.pk == proposed.pk:
+            return _("%(team)s — proposed for this category") % {"team": label}
+        if team.takes_category:
+            return _("%(team)s — takes this category") % {"team": label}
+        return label
 
-def _above(case: Case) -> list[int]:
-    return case.area.ancestor_ids
+    def _person_label(self, person: User) -> str:
+        roles = pgettext("list separator", ", ").join(person.role_labels())
+        where = person.home_area.name if person.home_area_id else ""
+        who = " · ".join(part for part in (str(person), roles, where) if part)
+        return self._open(who, person.open_cases)
 
-
-def handler_teams(actor: Any, case: Case) -> QuerySet[MediationOrganization]:
-    """Committees and teams in reach, those taking the case's category first."""
-    takes = MediationOrganization.categories.through.objects.filter(
-        mediationorganization_id=OuterRef("pk"), casecategory_id=case.category_id
-    )
-    return (
-        MediationOrganization.objects.filter(
-            jurisdiction.area_q(actor, field="area") | Q(area__in=_above(case))
-        )
-        .annotate(takes_category=Exists(takes))
-        .order_by("-takes_category", "kind", "name")
-    )
-
-
-def handler_agencies(actor: Any, case: Case) -> QuerySet[Agency]:
-    return Agency.objects.filter(is_active=True).filter(
-        jurisdiction.area_q(actor, field="area") | Q(area__in=_above(case))
-    )
+    def clean(self, value: Any) -> dict[str, int] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        kind, _sep, pk = value.partition(":")
+        return {kind: int(pk)}
 
 
 class ActionForm(forms.Form):
@@ -515,29 +569,23 @@ class ActionForm(forms.Form):
                 label=_("What was done"), widget=textarea(), **self._required("note")
             )
         elif name == "handler":
-            self.fields["handler_team"] = TeamChoiceField(
-                label=_("Team or committee"),
-                queryset=handler_teams(user, case),
-                required=False,
-                empty_label="—",
+            # The team routed for the category is proposed first, and chosen at dispatch;
+            # the dispatcher may choose otherwise.
+            proposed = proposed_team_for(case)
+            self.fields["handler"] = HandlerChoiceField(
+                label=_("Who handles it"),
+                user=user,
+                case=case,
+                action=self.transition.action,
+                proposed=proposed,
+                help_text=_(
+                    "A team, a person or an agency of the case's area, or above or below it; "
+                    "with the open cases each holds now."
+                ),
+                **self._required("handler"),
             )
-            self.fields["handler_user"] = HandlerUserChoiceField(
-                label=_("Person"), queryset=handler_users(user, case), required=False
-            )
-            self.fields["handler_agency"] = forms.ModelChoiceField(
-                label=_("Agency"),
-                queryset=handler_agencies(user, case),
-                required=False,
-                empty_label="—",
-            )
-            self.handler_help = _("Choose one: a team, a person or an agency.")
-            if self.transition.action == "dispatch":
-                # The team routed for the category is proposed; the dispatcher may choose otherwise.
-                from fengqiao.mediation.selectors import proposed_team_for
-
-                proposed = proposed_team_for(case)
-                if proposed is not None:
-                    self.initial.setdefault("handler_team", proposed.pk)
+            if self.transition.action == "dispatch" and proposed is not None:
+                self.initial.setdefault("handler", f"team:{proposed.pk}")
         elif name == "target_case":
             self.fields["target_case"] = forms.CharField(
                 label=_("Number of the case it duplicates"),
@@ -565,10 +613,13 @@ class ActionForm(forms.Form):
                 **self._required("days"),
             )
         elif name == "agency":
-            self.fields["agency"] = forms.ModelChoiceField(
+            self.fields["agency"] = HandlerChoiceField(
                 label=_("Agency"),
-                queryset=handler_agencies(user, case),
-                empty_label="—",
+                user=user,
+                case=case,
+                action=self.transition.action,
+                proposed=None,
+                kinds=("agency",),
                 **self._required("agency"),
             )
         elif name == "files":
@@ -580,16 +631,8 @@ class ActionForm(forms.Form):
         else:  # pragma: no cover - a new input in the table needs a field here
             raise ValueError(f"no form field for the input {name!r}")
 
-    @property
-    def has_handler(self) -> bool:
-        return "handler" in self.transition.requires
-
-    def handler_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("handler_team", "handler_user", "handler_agency")]
-
     def other_fields(self) -> list[forms.BoundField]:
-        skip = {"version", "handler_team", "handler_user", "handler_agency"}
-        return [self[name] for name in self.fields if name not in skip]
+        return [self[name] for name in self.fields if name != "version"]
 
     def clean_target_case(self) -> int:
         number = self.cleaned_data["target_case"].strip()
@@ -606,15 +649,10 @@ class ActionForm(forms.Form):
             if data.get(name) not in (None, ""):
                 result[name] = data[name]
         if data.get("agency") is not None:
-            result["agency"] = data["agency"].pk
-        if self.has_handler:
-            result["handler"] = {
-                key: data[f"handler_{key}"].pk
-                for key in ("user", "team", "agency")
-                if data.get(f"handler_{key}") is not None
-            }
+            result["agency"] = data["agency"]["agency"]
+        if data.get("handler") is not None:
+            result["handler"] = data["handler"]
         return result
 
     def apply_domain_error(self, error: DomainError) -> None:
-        # "handler" names the group of three selects: shown at the top of the form.
         apply_domain_error(self, error, self.ALIASES)

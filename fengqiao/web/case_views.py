@@ -42,6 +42,8 @@ from fengqiao.cases.services import (
     available_actions,
     case_act,
     case_create,
+    case_validate,
+    refusal,
 )
 from fengqiao.cases.sla import sla_tier
 from fengqiao.core import clock
@@ -51,15 +53,14 @@ from fengqiao.people.selectors import (
     organization_list_for_user,
     person_search,
 )
+from fengqiao.ui.forms import DATETIME_LOCAL, apply_domain_error
 from fengqiao.web.case_forms import (
-    DATETIME_LOCAL,
     SCOPE_AREA,
     SCOPE_MINE,
     SCOPE_TEAM,
     ActionForm,
     IntakeForm,
     QueueFilterForm,
-    apply_domain_error,
     organization_label,
     party_formset,
     person_label,
@@ -188,13 +189,33 @@ def case_intake(request: HttpRequest) -> HttpResponse:
             case = _register(request, form, parties)
             if case is not None:
                 return redirect("case_detail", pk=case.pk)
+        else:
+            # What the form could not read has its message; the service checks the rest
+            # now, so that every problem is shown together, not one per submission.
+            problems = case_validate(
+                actor=user, parties=parties.party_inputs(), **form.case_arguments()
+            )
+            _show_problems(form, parties, problems)
     else:
         form, parties = IntakeForm(user=user), party_formset(user)
     return render(
         request,
         "web/cases/intake.html",
-        {"form": form, "parties": parties, "preview": _preview_for(form)},
+        {
+            "form": form,
+            "parties": parties,
+            "preview": _preview_for(form),
+            # Browsers cannot keep chosen files across a refused submission.
+            "files_chosen": bool(request.FILES.getlist("attachments")),
+        },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _show_problems(form: IntakeForm, parties: Any, problems: list[DomainError]) -> None:
+    for problem in problems:
+        if not parties.apply_domain_error(problem):
+            apply_domain_error(form, problem)
 
 
 def _register(request: HttpRequest, form: IntakeForm, parties: Any) -> Case | None:
@@ -203,8 +224,7 @@ def _register(request: HttpRequest, form: IntakeForm, parties: Any) -> Case | No
             actor=request.user, parties=parties.party_inputs(), **form.case_arguments()
         )
     except DomainError as error:
-        if not parties.apply_domain_error(error):
-            apply_domain_error(form, error)
+        _show_problems(form, parties, error.problems)
         return None
     messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
     if form.cleaned_data.get("accept_now"):
@@ -502,6 +522,14 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     transition = workflow.ACTIONS.get(action)
     if transition is None:
         raise Http404
+    # On the version the user saw (else the conflict below says who changed the case).
+    seen = request.POST.get(f"{action}-version", "")
+    refused = refusal(user, case, transition) if seen == str(case.version) else None
+    if refused is not None:
+        # Not this user's to take, or not now: said as the service says it, whatever was typed.
+        refused.write_audit()
+        messages.error(request, refused.message)
+        return _render_detail(request, case, status=refused.status)
     form = ActionForm(request.POST, request.FILES, transition=transition, case=case, user=user)
     if not form.is_valid():
         return _render_detail(request, case, bound=form, status=400)
