@@ -37,6 +37,7 @@ from fengqiao.mediation.selectors import (
     missing_signers,
     session_get_for_user,
 )
+from fengqiao.ui.downloads import download_response
 
 router = Router(tags=["mediation"])
 
@@ -497,7 +498,7 @@ def agreement_document(
     user = request.auth  # type: ignore[attr-defined]
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
     content = printing.agreement_document(actor=user, agreement=agreement, fmt=fmt)
-    return printing.download_response(content, fmt, f"人民调解协议书{agreement.number}")
+    return download_response(content, filename=f"人民调解协议书{agreement.number}.{fmt}")
 
 
 @router.get(
@@ -511,4 +512,4 @@ def minutes_document(
     user = request.auth  # type: ignore[attr-defined]
     session: MediationSession = session_get_for_user(user=user, pk=session_id)
     content = printing.minutes_document(actor=user, session=session, fmt=fmt)
-    return printing.download_response(content, fmt, f"调解笔录{session.mediation.case.number}")
+    return download_response(content, filename=f"调解笔录{session.mediation.case.number}.{fmt}")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from fengqiao.accounts import jurisdiction
@@ -33,21 +31,6 @@ from fengqiao.mediation.models import (
 from fengqiao.mediation.selectors import JUDICIAL_WINDOW_DAYS, may_print
 from fengqiao.people.models import Gender
 from fengqiao.people.services import person_reveal
-
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
-
-
-def download_response(content: bytes, fmt: str, name: str) -> HttpResponse:
-    """A generated document as an attachment named `name` (Chinese kept, RFC 5987), never
-    cached: it prints the parties' particulars in full."""
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}.{fmt}"
-    response["Cache-Control"] = "no-store"
-    return response
-
 
 ROLE_PRINT = {
     PartyRole.APPLICANT: "申请人",

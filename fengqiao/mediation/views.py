@@ -49,6 +49,7 @@ from fengqiao.mediation.selectors import (
     proposed_team_for,
     session_get_for_user,
 )
+from fengqiao.ui.downloads import download_response, stored_file_response
 
 FORMATS = {"docx": "Word", "pdf": "PDF"}
 
@@ -372,7 +373,7 @@ def agreement_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in printing.FORMATS:
         raise Http404
     content = printing.agreement_document(actor=request.user, agreement=agreement, fmt=fmt)
-    return printing.download_response(content, fmt, f"人民调解协议书{agreement.number}")
+    return download_response(content, filename=f"人民调解协议书{agreement.number}.{fmt}")
 
 
 @require_GET
@@ -382,8 +383,8 @@ def minutes_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     content = printing.minutes_document(actor=request.user, session=session, fmt=fmt)
     stamp = session.held_at.strftime("%Y%m%d")
-    return printing.download_response(
-        content, fmt, f"调解笔录{session.mediation.case.number}-{stamp}"
+    return download_response(
+        content, filename=f"调解笔录{session.mediation.case.number}-{stamp}.{fmt}"
     )
 
 
@@ -404,9 +405,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         target=attachment.mediation.case,
         details={"attachment": attachment.pk, "name": attachment.original_name},
     )
-    return FileResponse(
+    return stored_file_response(
         default_storage.open(attachment.file.name, "rb"),
-        content_type=attachment.content_type,
-        as_attachment=not attachment.content_type.startswith("image/"),
         filename=attachment.original_name,
+        content_type=attachment.content_type,
     )

@@ -30,6 +30,7 @@ from fengqiao.reports.presenting import (
     is_rate,
     shown,
 )
+from fengqiao.ui.downloads import download_response
 
 
 def _count(
@@ -107,10 +108,5 @@ def dispute_figures_export(request: HttpRequest) -> HttpResponse:
             "by": form.breakdown,
         },
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"disputes-{filter.period_start:%Y%m%d}-{filter.period_end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(content, filename=name)

@@ -28,9 +28,8 @@ from fengqiao.supervision.forms import (
 )
 from fengqiao.supervision.models import SupervisionOrder
 from fengqiao.supervision.selectors import OrderFilter, order_get_for_user
+from fengqiao.ui.downloads import download_response
 from fengqiao.workcal.calendar import CENTRE_TZ
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -180,9 +179,7 @@ def supervision_document(request: HttpRequest, pk: int) -> HttpResponse:
     audit_record(
         action="supervision.document", actor=request.user, target=order, area=order.case.area
     )
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{order.number}.docx"'
-    return response
+    return download_response(content, filename=f"督办单{order.number}.docx")
 
 
 @require_http_methods(["GET", "POST"])

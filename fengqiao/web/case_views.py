@@ -53,6 +53,7 @@ from fengqiao.people.selectors import (
     organization_list_for_user,
     person_search,
 )
+from fengqiao.ui.downloads import download_response, stored_file_response
 from fengqiao.ui.forms import DATETIME_LOCAL, apply_domain_error
 from fengqiao.web.case_forms import (
     SCOPE_AREA,
@@ -396,12 +397,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
         details={"count": queryset.count(), "filters": form.audit_details()},
     )
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
+    return download_response(content, filename=f"cases-{stamp}.xlsx")
 
 
 def home_case_counts(user: Any) -> dict[str, int] | None:
@@ -573,9 +569,8 @@ def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRe
         target=case,
         details={"attachment": attachment.pk, "name": attachment.original_name},
     )
-    return FileResponse(
+    return stored_file_response(
         default_storage.open(attachment.file.name, "rb"),
-        content_type=attachment.content_type,
-        as_attachment=not attachment.content_type.startswith("image/"),
         filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
