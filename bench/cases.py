@@ -63,7 +63,14 @@ HISTORY_FROM = dt.datetime(2022, 1, 4, 8, 30, tzinfo=SHANGHAI)
 OPEN_WINDOW = dt.timedelta(days=18)
 OPEN_SHARE = 0.05
 PAGE = 25
-TARGETS = {"create_per_second": 900, "queue_p50_ms_at_total": 50, "orm_to_raw_at_most": 3.0}
+# The queue is judged on SQLite by absolute time (the ORM page within the raw SQL's time
+# + 3 ms, p50 at most 50 ms), on PostgreSQL by the ratio of the ORM page to the raw SQL.
+TARGETS = {
+    "create_per_second": 900,
+    "queue_p50_ms_at_total": 50,
+    "orm_over_raw_ms_at_most_sqlite": 3.0,
+    "orm_to_raw_at_most_postgresql": 3.0,
+}
 
 
 def log(message: str) -> None:
@@ -867,16 +874,26 @@ def verdict(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         queue = result["queue"].get(key)
         if queue is None:
             continue
-        worst_p50 = max(queue[role]["page"]["p50_ms"] for role in ("grid_worker", "leader"))
-        worst_ratio = max(queue[role]["orm_to_raw"] for role in ("grid_worker", "leader"))
+        roles = ("grid_worker", "leader")
+        worst_p50 = max(queue[role]["page"]["p50_ms"] for role in roles)
         verdicts[f"queue_p50_ms_{label}"] = {
             "value": worst_p50,
             "met": worst_p50 <= TARGETS["queue_p50_ms_at_total"],
         }
-        verdicts[f"orm_to_raw_{label}"] = {
-            "value": worst_ratio,
-            "met": worst_ratio <= TARGETS["orm_to_raw_at_most"],
-        }
+        if result["database"]["vendor"] == "sqlite":
+            worst_over = max(
+                queue[role]["page"]["p50_ms"] - queue[role]["raw_sql"]["p50_ms"] for role in roles
+            )
+            verdicts[f"orm_over_raw_ms_{label}"] = {
+                "value": round(worst_over, 3),
+                "met": worst_over <= TARGETS["orm_over_raw_ms_at_most_sqlite"],
+            }
+        else:
+            worst_ratio = max(queue[role]["orm_to_raw"] for role in roles)
+            verdicts[f"orm_to_raw_{label}"] = {
+                "value": worst_ratio,
+                "met": worst_ratio <= TARGETS["orm_to_raw_at_most_postgresql"],
+            }
     return verdicts
 
 

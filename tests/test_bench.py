@@ -53,3 +53,12 @@ def test_the_case_benchmark_runs_in_a_reduced_size():
     assert {"create_per_second_one_by_one", "create_per_second_in_batches"} <= set(
         result["verdict"]
     )
+    # The queue is judged by absolute time on SQLite, by the ratio on PostgreSQL.
+    judged = "orm_over_raw_ms" if result["database"]["vendor"] == "sqlite" else "orm_to_raw"
+    assert {f"{judged}_at_total", "queue_p50_ms_at_total"} <= set(result["verdict"])
+    leader = result["queue"]["1500"]["leader"]
+    if judged == "orm_over_raw_ms":
+        over = leader["page"]["p50_ms"] - leader["raw_sql"]["p50_ms"]
+        grid = result["queue"]["1500"]["grid_worker"]
+        worst = max(over, grid["page"]["p50_ms"] - grid["raw_sql"]["p50_ms"])
+        assert result["verdict"]["orm_over_raw_ms_at_total"]["value"] == round(worst, 3)
