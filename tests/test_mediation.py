@@ -858,3 +858,40 @@ def test_the_api_adds_a_scan_to_a_session_once_per_key(town):
     assert refused.status_code == 400 and refused.json()["field"] == "files"
     assert bad.status_code == 201
     assert session.attachments.count() == 2
+
+
+# ------------------------------------------------------------------ every problem at once
+def test_a_session_record_says_every_problem_at_once_and_saves_nothing(town):
+    mediation = start(town, dispute(town))
+
+    with pytest.raises(DomainError) as refused:
+        services.mediation_session_record(
+            actor=town.user("mediator"),
+            mediation_id=mediation.pk,
+            held_at=NOW,
+            place=" ",
+            setting="somewhere",
+            minutes="",
+        )
+
+    assert {problem.field for problem in refused.value.problems} == {
+        "place",
+        "setting",
+        "minutes",
+    }
+    assert not mediation.sessions.exists()
+
+
+def test_an_agreement_draft_says_every_problem_at_once_and_saves_nothing(town):
+    mediation = start(town, dispute(town))
+
+    with pytest.raises(DomainError) as refused:
+        draft(town, mediation, facts="", matters="", terms=[term(content="", due_on=None)])
+
+    assert {problem.field for problem in refused.value.problems} == {
+        "facts",
+        "matters",
+        "terms.0.content",
+        "terms.0.due_on",
+    }
+    assert not Agreement.objects.filter(mediation=mediation).exists()

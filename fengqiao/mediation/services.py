@@ -28,7 +28,7 @@ from fengqiao.cases.models import Case, Kind, Outcome, State
 from fengqiao.cases.selectors import case_get_for_user
 from fengqiao.cases.services import case_act, case_record_event
 from fengqiao.core import clock
-from fengqiao.core.errors import DomainError, NotAllowed, WrongState, audits_refusals
+from fengqiao.core.errors import DomainError, NotAllowed, Problems, WrongState, audits_refusals
 from fengqiao.core.ids import id_of
 from fengqiao.core.sequences import sequence_take
 from fengqiao.core.uploads import uploads_store, uploads_validate
@@ -342,40 +342,42 @@ def mediation_session_record(
     mediation, case = _mediation_locked(actor, mediation_id)
     _require_mediator(actor, case, "session", mediation)
     _require_open(actor, mediation, "session")
+    # Every problem of the record is said at once.
+    problems = Problems()
     if not isinstance(held_at, dt.datetime) or timezone.is_naive(held_at):
-        raise DomainError("held_at", _("Give the date and time of the session."), field="held_at")
-    if held_at < case.received_at:
-        raise DomainError(
+        problems.add("held_at", _("Give the date and time of the session."), field="held_at")
+    elif held_at < case.received_at:
+        problems.add(
             "before_receipt",
             _("The session cannot be before the case was received (%(when)s).")
             % {"when": timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M")},
             field="held_at",
         )
-    if held_at > now + FUTURE_GRACE:
-        raise DomainError(
-            "in_future", _("A session is recorded after it was held."), field="held_at"
-        )
+    elif held_at > now + FUTURE_GRACE:
+        problems.add("in_future", _("A session is recorded after it was held."), field="held_at")
     place, minutes = _text(place), _text(minutes)
     if not place:
-        raise DomainError("place", _("Say where the session was held."), field="place")
+        problems.add("place", _("Say where the session was held."), field="place")
     if setting not in Setting.values:
-        raise DomainError("setting", _("Choose the setting."), field="setting")
+        problems.add("setting", _("Choose the setting."), field="setting")
     if not minutes:
-        raise DomainError("minutes", _("Write the minutes of the session."), field="minutes")
-    party_ids = {getattr(p, "pk", p) for p in parties_present if p}
+        problems.add("minutes", _("Write the minutes of the session."), field="minutes")
+    party_ids = {id_of(p) for p in parties_present if p}
     parties = list(case.parties.filter(pk__in=party_ids))
     if len(parties) != len(party_ids):
-        raise DomainError(
+        problems.add(
             "parties_present",
             _("Choose the parties present from the case's parties."),
             field="parties_present",
         )
     recorder_user = None
     if recorder:
-        recorder_user = User.objects.filter(pk=getattr(recorder, "pk", recorder)).first()
+        recorder_user = User.objects.filter(pk=id_of(recorder)).first()
         if recorder_user is None:
-            raise DomainError("recorder", _("The recorder was not found."), field="recorder")
-    uploads_validate(attachments)
+            problems.add("recorder", _("The recorder was not found."), field="recorder")
+    with problems.check():
+        uploads_validate(attachments)
+    problems.raise_if_any()
     session = MediationSession.objects.create(
         mediation=mediation,
         held_at=held_at,
@@ -547,26 +549,28 @@ def town_short_name(case: Case) -> str:
     return name
 
 
-def _check_terms(terms: Sequence[TermInput], case: Case, made_on: dt.date) -> list[AgreementTerm]:
+def _check_terms(
+    terms: Sequence[TermInput], case: Case, made_on: dt.date | None, problems: Problems
+) -> list[AgreementTerm]:
+    """The terms' rows; each problem of each term is added to `problems`."""
     if len(terms) > MAX_TERMS:
-        raise DomainError("terms", _("At most %(n)d terms.") % {"n": MAX_TERMS}, field="terms")
+        problems.add("terms", _("At most %(n)d terms.") % {"n": MAX_TERMS}, field="terms")
+        return []
     parties = case.parties.in_bulk()
     rows = []
     for index, term in enumerate(terms):
         field = f"terms.{index}"
         content = _text(term.content)
         if not content:
-            raise DomainError(
-                "term_content", _("Say what is to be done."), field=f"{field}.content"
-            )
+            problems.add("term_content", _("Say what is to be done."), field=f"{field}.content")
         if term.due_on is None:
-            raise DomainError(
+            problems.add(
                 "term_due",
                 _("Term %(n)d needs a deadline (by when it is performed).") % {"n": index + 1},
                 field=f"{field}.due_on",
             )
-        if term.due_on < made_on:
-            raise DomainError(
+        elif made_on is not None and term.due_on < made_on:
+            problems.add(
                 "term_due",
                 _("Term %(n)d is due before the agreement was made.") % {"n": index + 1},
                 field=f"{field}.due_on",
@@ -575,13 +579,13 @@ def _check_terms(terms: Sequence[TermInput], case: Case, made_on: dt.date) -> li
         if term.obligor_party_id:
             obligor = parties.get(id_of(term.obligor_party_id))
             if obligor is None:
-                raise DomainError(
+                problems.add(
                     "term_obligor",
                     _("Choose who performs from the case's parties."),
                     field=f"{field}.obligor",
                 )
         elif not _text(term.obligor_text):
-            raise DomainError(
+            problems.add(
                 "term_obligor",
                 _("Term %(n)d: say who performs it.") % {"n": index + 1},
                 field=f"{field}.obligor",
@@ -630,28 +634,34 @@ def agreement_draft(
             "signed",
             _("The agreement has been signed; it can no longer be changed."),
         )
-    made_on = _check_day(made_on, field="made_on", case=case, today=timezone.localdate(now))
+    # Every problem of the draft is said at once.
+    problems = Problems()
+    checked_day = None
+    with problems.check():
+        checked_day = _check_day(made_on, field="made_on", case=case, today=timezone.localdate(now))
     party_ids = {id_of(p) for p in parties if p}
     party_rows = list(case.parties.filter(pk__in=party_ids))
     if not party_ids or len(party_rows) != len(party_ids):
-        raise DomainError(
+        problems.add(
             "parties",
             _("An agreement needs its parties: choose them from the case's parties."),
             field="parties",
         )
     facts, matters = _text(facts), _text(matters)
     if not facts:
-        raise DomainError("facts", _("State the main facts of the dispute."), field="facts")
+        problems.add("facts", _("State the main facts of the dispute."), field="facts")
     if not matters:
-        raise DomainError("matters", _("State the matters in dispute."), field="matters")
+        problems.add("matters", _("State the matters in dispute."), field="matters")
     performance_note = _text(performance_note)
     if not terms and not (oral and performance_note):
-        raise DomainError(
+        problems.add(
             "terms",
             _("An agreement needs at least one term: who does what, how and by when."),
             field="terms",
         )
-    term_rows = _check_terms(terms, case, made_on)
+    term_rows = _check_terms(terms, case, checked_day, problems)
+    problems.raise_if_any()
+    made_on = checked_day
     values = {
         "oral": bool(oral),
         "facts": facts,

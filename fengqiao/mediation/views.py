@@ -268,8 +268,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             terms=terms.term_inputs(),
         )
     except DomainError as error:
-        if not terms.apply_domain_error(error):
-            form.apply_domain_error(error)
+        for problem in error.problems:
+            if not terms.apply_domain_error(problem):
+                form.apply_domain_error(problem)
         status = error.status
         return _form_page(
             request, case=case, title=title, form=form, terms=terms, status=status, **page

@@ -29,6 +29,7 @@ from fengqiao.supervision.forms import (
 from fengqiao.supervision.models import SupervisionOrder
 from fengqiao.supervision.selectors import OrderFilter, order_get_for_user
 from fengqiao.ui.downloads import download_response
+from fengqiao.ui.forms import apply_domain_error
 from fengqiao.workcal.calendar import CENTRE_TZ
 
 
@@ -192,6 +193,7 @@ def supervision_raise(request: HttpRequest, case_id: int) -> HttpResponse:
         actor=request.user,
         initial={"level": services.GENERAL_LEVEL, "matter": services.default_matter(case)},
     )
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,13 +208,13 @@ def supervision_raise(request: HttpRequest, case_id: int) -> HttpResponse:
                 **form.target_arguments(),
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            apply_domain_error(form, error)
+            status = error.status
         else:
             messages.success(
                 request, _("Supervision order raised: %(number)s") % {"number": order.number}
             )
             return redirect("supervision_detail", pk=order.pk)
-    status = 400 if request.method == "POST" else 200
     return render(request, "supervision/raise.html", {"case": case, "form": form}, status=status)
 
 
