@@ -301,7 +301,10 @@ def test_an_invalid_id_number_of_a_new_party_names_its_field(town):
         town, parties=[{"role": "applicant", "new_person": {"name": "甲", "id_number": "123"}}]
     )
     assert_error(
-        as_(town, "intake_clerk").post("/cases", body), 400, "party_invalid", "parties.0.new_person.id_number"
+        as_(town, "intake_clerk").post("/cases", body),
+        400,
+        "party_invalid",
+        "parties.0.new_person.id_number",
     )
 
 
