@@ -79,3 +79,8 @@ ROLE_HOME_LEVEL: dict[str, int] = {
     Role.SECURITY_ADMIN: 1,
     Role.AUDIT_ADMIN: 1,
 }
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles that hold a capability (for lifecycle tables naming who may act)."""
+    return frozenset(role for role, held in ROLE_CAPABILITIES.items() if capability in held)

@@ -17,23 +17,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
-from fengqiao.accounts.roles import Role
+from fengqiao.accounts.roles import Role, roles_with
 from fengqiao.alerts.models import ACTIVE_STATUSES, Status
+from fengqiao.alerts.selectors import ALERT_CAPABILITY
 from fengqiao.core.lifecycle import Lifecycle, Transition, transition
 
 # Before the first move: the flag raises the alert.
 NEW = ""
 
-WATCHERS = frozenset(
-    {
-        Role.LEADER,
-        Role.INTAKE_CLERK,
-        Role.DISPATCHER,
-        Role.GRID_WORKER,
-        Role.UNIT_HEAD,
-        Role.VILLAGE_CADRE,
-    }
-)
+WATCHERS = roles_with(ALERT_CAPABILITY)
 COMMANDERS = frozenset({Role.LEADER, Role.DISPATCHER, Role.VILLAGE_CADRE})
 
 TRANSITIONS: tuple[Transition, ...] = (

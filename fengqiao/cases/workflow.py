@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.roles import Role
+from fengqiao.accounts.roles import Capability, Role, roles_with
 from fengqiao.cases.models import State
 from fengqiao.core.lifecycle import Lifecycle, Transition
 from fengqiao.core.lifecycle import transition as _t
@@ -41,16 +41,7 @@ CLOCK_STOPPED_STATES = frozenset({State.SUSPENDED, State.RESOLVED})
 
 INTAKE = frozenset({Role.LEADER, Role.INTAKE_CLERK, Role.DISPATCHER, Role.VILLAGE_CADRE})
 COMMAND = frozenset({Role.LEADER, Role.DISPATCHER})
-REPORTERS = frozenset(
-    {
-        Role.LEADER,
-        Role.INTAKE_CLERK,
-        Role.DISPATCHER,
-        Role.GRID_WORKER,
-        Role.UNIT_HEAD,
-        Role.VILLAGE_CADRE,
-    }
-)
+REPORTERS = roles_with(Capability.REPORT_CASES)
 
 
 _BEFORE_WORK = {State.ACCEPTED, State.DISPATCHED, State.ACKNOWLEDGED, State.IN_PROGRESS}

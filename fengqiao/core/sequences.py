@@ -6,7 +6,9 @@ issued.
 
 from __future__ import annotations
 
-from django.db import connection
+from typing import Any
+
+from django.db import connection, migrations
 
 from fengqiao.core.models import YearlySequence
 
@@ -31,3 +33,22 @@ def sequence_take(name: str, year: int, count: int = 1) -> int:
         YearlySequence.objects.get_or_create(name=name, year=year)
         return sequence_take(name, year, count)
     return row[0]
+
+
+def moved_into_yearly_sequences(app_label: str, model_name: str, name: str) -> Any:
+    """A migration step that copies an app's own table of yearly numbers (`year`, `last`)
+    into `core.YearlySequence` under numbering `name`, and back when reversed."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        old = apps.get_model(app_label, model_name)
+        new = apps.get_model("core", "YearlySequence")
+        for row in old.objects.all():
+            new.objects.update_or_create(name=name, year=row.year, defaults={"last": row.last})
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        old = apps.get_model(app_label, model_name)
+        new = apps.get_model("core", "YearlySequence")
+        for row in new.objects.filter(name=name):
+            old.objects.update_or_create(year=row.year, defaults={"last": row.last})
+
+    return migrations.RunPython(forward, backward)

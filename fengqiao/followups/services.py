@@ -37,7 +37,7 @@ from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import Case, State
 from fengqiao.cases.services import available_actions, case_act, case_record_event
 from fengqiao.core import clock
-from fengqiao.core.errors import AuditedRefusal, DomainError, NotAllowed, WrongState
+from fengqiao.core.errors import DomainError, NotAllowed, WrongState, audits_refusals
 from fengqiao.core.ids import id_of
 from fengqiao.followups.models import (
     AWAITING_DECISION,
@@ -325,6 +325,7 @@ def _finding(
     return _with_notes(text, notes)
 
 
+@audits_refusals
 def followup_record(
     *,
     actor: Any,
@@ -341,22 +342,17 @@ def followup_record(
     followup_id = getattr(followup, "pk", followup)
     # Scope first: a follow-up of a case outside the jurisdiction does not exist.
     jurisdiction.get_in_scope(actor, followup_list_for_user(user=actor), followup_id)
-    try:
-        return _record_locked(
-            actor=actor,
-            followup_id=followup_id,
-            method=method,
-            reached=reached,
-            satisfaction=satisfaction or "",
-            term_checks=term_checks or {},
-            notes=(notes or "").strip(),
-            on_failure=on_failure or OnFailure.REOPEN,
-            now=now or clock.now(),
-        )
-    except AuditedRefusal as refused:
-        # Our transaction took the refusal's audit row down with it; write it again.
-        refused.write_audit()
-        raise
+    return _record_locked(
+        actor=actor,
+        followup_id=followup_id,
+        method=method,
+        reached=reached,
+        satisfaction=satisfaction or "",
+        term_checks=term_checks or {},
+        notes=(notes or "").strip(),
+        on_failure=on_failure or OnFailure.REOPEN,
+        now=now or clock.now(),
+    )
 
 
 def _refusal_audit(actor: Any, action: str, followup: FollowUp) -> dict[str, Any]:
@@ -582,17 +578,14 @@ def _ask_leaders(followup: FollowUp, case: Case) -> None:
     )
 
 
+@audits_refusals
 def followup_apply_finding(
     *, actor: Any, followup: FollowUp | int, now: dt.datetime | None = None
 ) -> Case:
     """A leader carries out what a follow-up asked for (reopen, or reopen and escalate)."""
     followup_id = getattr(followup, "pk", followup)
     jurisdiction.get_in_scope(actor, followup_list_for_user(user=actor), followup_id)
-    try:
-        return _apply_locked(actor=actor, followup_id=followup_id, now=now or clock.now())
-    except AuditedRefusal as refused:
-        refused.write_audit()
-        raise
+    return _apply_locked(actor=actor, followup_id=followup_id, now=now or clock.now())
 
 
 @transaction.atomic

@@ -84,7 +84,7 @@ def _clean_person(person: Person) -> None:
         raise ValidationError(errors)
 
 
-def person_problems(
+def _new_person(
     *,
     name: str,
     area: Area | None,
@@ -94,39 +94,8 @@ def person_problems(
     address: str = "",
     ethnicity: str = "",
     occupation: str = "",
-) -> dict[str, list[str]]:
-    """What `person_create` would refuse in these particulars, field by field; nothing is
-    written. A form checks a new person with it before anything is saved."""
-    person = Person(
-        name=name,
-        area=area,
-        gender=gender,
-        id_number=id_number,
-        phone=phone,
-        address=address,
-        ethnicity=ethnicity,
-        occupation=occupation,
-    )
-    try:
-        _clean_person(person)
-    except ValidationError as error:
-        return error.message_dict
-    return {}
-
-
-@transaction.atomic
-def person_create(
-    *,
-    actor: Any,
-    name: str,
-    area: Area,
-    gender: str = "",
-    id_number: str = "",
-    phone: str = "",
-    address: str = "",
-    ethnicity: str = "",
-    occupation: str = "",
 ) -> Person:
+    """A person of these particulars, checked (ValidationError: every field's problem)."""
     person = Person(
         name=name,
         area=area,
@@ -138,6 +107,24 @@ def person_create(
         occupation=occupation,
     )
     _clean_person(person)
+    return person
+
+
+def person_problems(**particulars: Any) -> dict[str, list[str]]:
+    """What `person_create` would refuse in these particulars, field by field; nothing is
+    written. A form checks a new person with it before anything is saved."""
+    try:
+        _new_person(**particulars)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+@transaction.atomic
+def person_create(*, actor: Any, **particulars: Any) -> Person:
+    """Register a person (the particulars of `_new_person`); ValidationError lists every
+    field's problem and nothing is written."""
+    person = _new_person(**particulars)
     person.save()
     audit_record(action="person.create", actor=actor, target=person)
     return person

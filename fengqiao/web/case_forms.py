@@ -443,6 +443,14 @@ class HandlerChoiceField(forms.ChoiceField):
 
     KINDS = ("team", "user", "agency")
 
+    @staticmethod
+    def group_label(kind: str) -> str:
+        return {
+            "team": _("Teams and committees"),
+            "user": _("People"),
+            "agency": _("Agencies"),
+        }[kind]
+
     def __init__(
         self,
         *,
@@ -458,46 +466,32 @@ class HandlerChoiceField(forms.ChoiceField):
             "team": case.handler_team_id,
             "agency": case.handler_agency_id,
         }
-        groups: list[tuple[str, list[tuple[str, str]]]] = []
-        if "team" in kinds:
-            teams = sorted(
+        found = {
+            "team": lambda: sorted(
                 selectors.handler_teams(actor=user, case=case, action=action),
+                # The team the category is routed to comes first.
                 key=lambda team: proposed is None or team.pk != proposed.pk,
+            ),
+            "user": lambda: selectors.handler_users(actor=user, case=case, action=action),
+            "agency": lambda: selectors.handler_agencies(actor=user, case=case, action=action),
+        }
+        labels = {
+            "team": lambda team: self._team_label(team, proposed),
+            "user": self._person_label,
+            "agency": lambda agency: self._open(agency.name, agency.open_cases),
+        }
+        groups = [
+            (
+                self.group_label(kind),
+                [
+                    (f"{kind}:{handler.pk}", labels[kind](handler))
+                    for handler in found[kind]()
+                    if handler.pk != current[kind]
+                ],
             )
-            groups.append(
-                (
-                    _("Teams and committees"),
-                    [
-                        (f"team:{team.pk}", self._team_label(team, proposed))
-                        for team in teams
-                        if team.pk != current["team"]
-                    ],
-                )
-            )
-        if "user" in kinds:
-            people = selectors.handler_users(actor=user, case=case, action=action)
-            groups.append(
-                (
-                    _("People"),
-                    [
-                        (f"user:{person.pk}", self._person_label(person))
-                        for person in people
-                        if person.pk != current["user"]
-                    ],
-                )
-            )
-        if "agency" in kinds:
-            agencies = selectors.handler_agencies(actor=user, case=case, action=action)
-            groups.append(
-                (
-                    _("Agencies"),
-                    [
-                        (f"agency:{agency.pk}", self._open(agency.name, agency.open_cases))
-                        for agency in agencies
-                        if agency.pk != current["agency"]
-                    ],
-                )
-            )
+            for kind in self.KINDS
+            if kind in kinds
+        ]
         choices = [("", "—"), *((label, options) for label, options in groups if options)]
         super().__init__(choices=choices, **kwargs)
 

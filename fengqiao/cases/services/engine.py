@@ -23,7 +23,14 @@ from fengqiao.cases.selectors import case_assigned_q, case_list_for_user, escala
 from fengqiao.cases.services.effects import EFFECTS, REQUIRED_MESSAGES, Context
 from fengqiao.cases.services.timeline import action_label, actor_name, append_event
 from fengqiao.core import clock
-from fengqiao.core.errors import ActionRefused, Conflict, DomainError, NotAllowed, WrongState
+from fengqiao.core.errors import (
+    ActionRefused,
+    Conflict,
+    DomainError,
+    NotAllowed,
+    WrongState,
+    audits_refusals,
+)
 from fengqiao.core.lifecycle import cached
 from fengqiao.workcal.calendar import WorkingCalendar
 from fengqiao.workcal.selectors import calendar_load
@@ -154,6 +161,7 @@ def _require(inputs: dict[str, Any], name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+@audits_refusals
 def case_act(
     *,
     actor: Any,
@@ -170,25 +178,20 @@ def case_act(
 
     Scope is checked before the transaction opens, and a refusal is audited after it has
     rolled back, so neither audit row is lost with the refused change. A caller that wraps
-    this in a transaction of its own calls `ActionRefused.write_audit()` again after its own
-    rollback (or wraps itself in `core.errors.audits_refusals`).
+    this in a transaction of its own wraps itself in `core.errors.audits_refusals` too.
     """
     workflow.CASE_LIFECYCLE.get(action)
     # Scope first: a case outside the jurisdiction does not exist for this actor.
     jurisdiction.get_in_scope(actor, case_list_for_user(user=actor), case_id)
-    try:
-        return _case_act_locked(
-            actor=actor,
-            case_id=case_id,
-            action=action,
-            expected_version=expected_version,
-            now=now,
-            calendar=calendar,
-            inputs=inputs,
-        )
-    except ActionRefused as refused:
-        refused.write_audit()
-        raise
+    return _case_act_locked(
+        actor=actor,
+        case_id=case_id,
+        action=action,
+        expected_version=expected_version,
+        now=now,
+        calendar=calendar,
+        inputs=inputs,
+    )
 
 
 @transaction.atomic

@@ -138,6 +138,12 @@ class Routing:
         def local(handler: Handler, worker: str) -> Route:
             return Route(intake, director, handler, worker, cadre=village.cadre)
 
+        def centre(handler: Handler, worker: str) -> Route:
+            """Sent by the centre's dispatcher; a field report is accepted at the centre."""
+            return Route(
+                "clerk" if in_field else intake, "dispatcher", handler, worker, cadre=village.cadre
+            )
+
         def agency(kind_: str) -> Route:
             return Route(
                 "clerk" if in_field else intake,
@@ -156,13 +162,7 @@ class Routing:
             # With a team: the dispute whose agreement's window is closing, and those
             # standing open in mediation (else with the village committee, below).
             name, head = team
-            return Route(
-                "clerk" if in_field else intake,
-                "dispatcher",
-                Handler("team", name),
-                head,
-                cadre=village.cadre,
-            )
+            return centre(Handler("team", name), head)
         if in_mediation and village.committee_member:
             return local(Handler("team", village.committee), village.committee_member)
         if spec.open_state == State.TRANSFERRED:
@@ -219,13 +219,7 @@ class Routing:
             return local(Handler("user", unit.grid.worker), unit.grid.worker)
         if choice == "team" and team:
             name, head = team
-            return Route(
-                "clerk" if in_field else intake,
-                "dispatcher",
-                Handler("team", name),
-                head,
-                cadre=village.cadre,
-            )
+            return centre(Handler("team", name), head)
         if choice == "agency":
             if kind == Kind.HAZARD:
                 found = (a for word, a in HAZARD_AGENCIES.items() if word in template.title)

@@ -3,19 +3,7 @@
 
 from django.db import migrations
 
-
-def copy_forward(apps, schema_editor):
-    old = apps.get_model("mediation", "AgreementNumberSequence")
-    new = apps.get_model("core", "YearlySequence")
-    for row in old.objects.all():
-        new.objects.update_or_create(name="agreement", year=row.year, defaults={"last": row.last})
-
-
-def copy_back(apps, schema_editor):
-    old = apps.get_model("mediation", "AgreementNumberSequence")
-    new = apps.get_model("core", "YearlySequence")
-    for row in new.objects.filter(name="agreement"):
-        old.objects.update_or_create(year=row.year, defaults={"last": row.last})
+from fengqiao.core.sequences import moved_into_yearly_sequences
 
 
 class Migration(migrations.Migration):
@@ -25,6 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_forward, copy_back),
+        moved_into_yearly_sequences("mediation", "AgreementNumberSequence", "agreement"),
         migrations.DeleteModel(name="AgreementNumberSequence"),
     ]

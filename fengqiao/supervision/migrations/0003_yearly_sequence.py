@@ -3,19 +3,7 @@
 
 from django.db import migrations
 
-
-def copy_forward(apps, schema_editor):
-    old = apps.get_model("supervision", "SupervisionNumberSequence")
-    new = apps.get_model("core", "YearlySequence")
-    for row in old.objects.all():
-        new.objects.update_or_create(name="supervision", year=row.year, defaults={"last": row.last})
-
-
-def copy_back(apps, schema_editor):
-    old = apps.get_model("supervision", "SupervisionNumberSequence")
-    new = apps.get_model("core", "YearlySequence")
-    for row in new.objects.filter(name="supervision"):
-        old.objects.update_or_create(year=row.year, defaults={"last": row.last})
+from fengqiao.core.sequences import moved_into_yearly_sequences
 
 
 class Migration(migrations.Migration):
@@ -25,6 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_forward, copy_back),
+        moved_into_yearly_sequences("supervision", "SupervisionNumberSequence", "supervision"),
         migrations.DeleteModel(name="SupervisionNumberSequence"),
     ]
