@@ -80,3 +80,31 @@ document.addEventListener("click", function (event) {
     fresh.querySelector("select").focus();
   }
 });
+
+// The page carries no inline script or style (Content-Security-Policy: script-src 'self',
+// style-src 'self'): what used to be an onchange attribute or a style attribute is done here.
+
+// The language menu switches as soon as a language is chosen (the button is for no-script).
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("select[data-submit-on-change]");
+  if (select && select.form) select.form.submit();
+});
+
+// A supervision level's colour is chosen in the admin, so it comes as data-level-colour and
+// is set as the --level-colour variable through the CSSOM, which the policy allows.
+function fqLevelColours(root) {
+  var nodes = Array.prototype.slice.call(root.querySelectorAll("[data-level-colour]"));
+  if (root.matches && root.matches("[data-level-colour]")) nodes.push(root);
+  nodes.forEach(function (el) {
+    var colour = el.dataset.levelColour;
+    if (/^#[0-9a-fA-F]{6}$/.test(colour)) el.style.setProperty("--level-colour", colour);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  fqLevelColours(document);
+});
+// Content swapped in by htmx gets the same treatment.
+document.addEventListener("htmx:load", function (event) {
+  if (event.target !== document.body) fqLevelColours(event.target);
+});
