@@ -233,6 +233,8 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# A form refused for its CSRF token gets the site's own page (Django's has inline style).
+CSRF_FAILURE_VIEW = "fengqiao.web.errors.csrf_failure"
 
 # Content-Security-Policy, enforced everywhere (tests included): everything the pages load
 # comes from this site, and no page carries inline script, inline style or a style/on*

@@ -15,3 +15,9 @@ urlpatterns = [
     path("reports/", include("fengqiao.reports.urls")),
     path("", include("fengqiao.web.urls")),
 ]
+
+# The site's own error pages, in its frame and language (fengqiao.web.errors).
+handler400 = "fengqiao.web.errors.bad_request"
+handler403 = "fengqiao.web.errors.permission_denied"
+handler404 = "fengqiao.web.errors.page_not_found"
+handler500 = "fengqiao.web.errors.server_error"

@@ -101,8 +101,19 @@ function fqLevelColours(root) {
   });
 }
 
+// "Back" on the error pages: offered only when there is a page to go back to.
+function fqBackButtons(root) {
+  root.querySelectorAll("[data-history-back]").forEach(function (button) {
+    button.hidden = window.history.length < 2;
+  });
+}
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-history-back]")) window.history.back();
+});
+
 document.addEventListener("DOMContentLoaded", function () {
   fqLevelColours(document);
+  fqBackButtons(document);
 });
 // Content swapped in by htmx gets the same treatment.
 document.addEventListener("htmx:load", function (event) {
