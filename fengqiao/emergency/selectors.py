@@ -1,18 +1,49 @@
-"""Reads of emergency linkage. A person sees the emergencies they were told of; the panel on
-a case page shows its linkage to whoever may open the case (the page checks that)."""
+"""Reads of emergency linkage.
+
+Who oversees emergencies, and so has the emergency page (the menu offers it to exactly
+these roles, through `emergency_page_allowed`):
+- the centre leader and the dispatchers: every emergency in their area (the town's see the
+  town's); the dispatchers are also the ones told at once;
+- a village (community) cadre: the emergencies in their village, where the village
+  committee organises the first response on the spot;
+- an agency liaison: the emergencies sent to their agency (the agencies the category names),
+  whatever the area, as linkage tells them;
+- and anyone of these sees an emergency they were told of.
+Intake clerks, mediators, grid workers and unit heads do not direct the response: an
+emergency in their area is on their case list like any case. The three administrators see
+no cases at all.
+
+The page lists the open emergencies, newest first, each with who was told, who has it in
+hand and since when, and who has not answered yet; then, apart, those finished in the last
+`RECENT_DAYS` days. A person sees the emergencies they were told of through
+`emergency_told_list_for_user` (the API's list, and "I have it"); the panel on a case page
+shows its linkage to whoever may open the case (the page checks that).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fengqiao.accounts import jurisdiction
+from fengqiao.accounts.roles import Capability, Role
+from fengqiao.areas.models import subtree_q
 from fengqiao.cases.models import Case
 from fengqiao.emergency.models import EmergencyAcknowledgement, EmergencyDispatch
+from fengqiao.orgs.models import Agency
+
+# Roles that oversee the emergencies of their area, and the one that oversees its agency's.
+AREA_OVERSEERS = frozenset({Role.LEADER, Role.DISPATCHER, Role.VILLAGE_CADRE})
+AGENCY_OVERSEERS = frozenset({Role.AGENCY_LIAISON})
+# Finished emergencies stay on the page this long, in a section of their own.
+RECENT_DAYS = 30
 
 
 def emergency_told_list_for_user(*, user: Any) -> QuerySet[EmergencyAcknowledgement]:
@@ -93,23 +124,35 @@ def emergency_linkage(*, case: Case, now: dt.datetime) -> Linkage | None:
     dispatch = EmergencyDispatch.objects.filter(case=case).first()
     if dispatch is None:
         return None
-    rows = []
-    for ack in dispatch.recipients.select_related("user", "agency").order_by("told_at", "id"):
-        end = ack.acknowledged_at or now
-        rows.append(
-            RecipientRow(
-                name=str(ack.user),
-                user_id=ack.user_id,
-                reason=ack.get_reason_display(),
-                agency=ack.agency.name if ack.agency else "",
-                told_at=ack.told_at,
-                acknowledged_at=ack.acknowledged_at,
-                minutes=minutes_between(ack.told_at, end),
-            )
+    return _linkage(
+        dispatch,
+        dispatch.recipients.select_related("user", "agency").order_by("told_at", "id"),
+        dispatch.agencies.order_by("kind", "name"),
+        now,
+    )
+
+
+def _linkage(
+    dispatch: EmergencyDispatch,
+    recipients: Iterable[Any],
+    agencies: Iterable[Any],
+    now: dt.datetime,
+) -> Linkage:
+    rows = [
+        RecipientRow(
+            name=str(ack.user),
+            user_id=ack.user_id,
+            reason=ack.get_reason_display(),
+            agency=ack.agency.name if ack.agency else "",
+            told_at=ack.told_at,
+            acknowledged_at=ack.acknowledged_at,
+            minutes=minutes_between(ack.told_at, ack.acknowledged_at or now),
         )
+        for ack in recipients
+    ]
     return Linkage(
         dispatch=dispatch,
-        agencies=list(dispatch.agencies.order_by("kind", "name").values_list("name", flat=True)),
+        agencies=[agency.name for agency in agencies],
         acknowledged=sorted(
             (row for row in rows if not row.waiting), key=lambda row: row.acknowledged_at
         ),
@@ -117,9 +160,71 @@ def emergency_linkage(*, case: Case, now: dt.datetime) -> Linkage | None:
     )
 
 
-def emergency_may_be_told(user: Any) -> bool:
-    """Whether the user holds a role that linkage tells (the menu shows them the page)."""
-    from fengqiao.accounts import jurisdiction
-    from fengqiao.accounts.roles import Role
+# --------------------------------------------------------------------------- the page
+def emergency_page_allowed(user: Any) -> bool:
+    """Whether the user oversees emergencies (the page serves them; the menu offers it)."""
+    return bool(jurisdiction.roles_of(user) & (AREA_OVERSEERS | AGENCY_OVERSEERS))
 
-    return bool(jurisdiction.roles_of(user) & {Role.DISPATCHER, Role.AGENCY_LIAISON})
+
+def emergency_visible_q(user: Any) -> Q:
+    """The dispatches the user oversees (see the module's docstring), as a filter."""
+    roles = jurisdiction.roles_of(user)
+    if not roles & (AREA_OVERSEERS | AGENCY_OVERSEERS):
+        return Q(pk__in=[])
+    query = Q(pk__in=EmergencyAcknowledgement.objects.filter(user=user).values("dispatch_id"))
+    if roles & AREA_OVERSEERS and jurisdiction.can(user, Capability.VIEW_AREA_CASES):
+        paths = [area.path for area in jurisdiction.area_roots(user)]
+        query |= subtree_q(paths, via="case__area_")
+    if roles & AGENCY_OVERSEERS and user.agency_id:
+        sent = EmergencyDispatch.agencies.through.objects.filter(agency_id=user.agency_id)
+        query |= Q(pk__in=sent.values("emergencydispatch_id"))
+    return query
+
+
+def emergency_list_for_user(*, user: Any) -> QuerySet[EmergencyDispatch]:
+    """Every emergency the user oversees, open or finished, newest first."""
+    return (
+        EmergencyDispatch.objects.filter(emergency_visible_q(user))
+        .select_related("case__area", "case__category")
+        .order_by("-linked_at", "-id")
+    )
+
+
+def emergency_open_for_user(*, user: Any) -> QuerySet[EmergencyDispatch]:
+    return emergency_list_for_user(user=user).filter(case__is_open=True)
+
+
+def emergency_recently_finished_for_user(
+    *, user: Any, now: dt.datetime, days: int = RECENT_DAYS
+) -> QuerySet[EmergencyDispatch]:
+    """Those closed (or not accepted, or merged) in the last `days` days, latest first.
+
+    A closed case has `closed_at`; one not accepted or merged has no such column, and its
+    last change is when it was finished (a finished case changes no more).
+    """
+    return (
+        emergency_list_for_user(user=user)
+        .filter(case__is_open=False)
+        .annotate(finished_at=Coalesce(F("case__closed_at"), F("case__updated_at")))
+        .filter(finished_at__gte=now - dt.timedelta(days=days))
+        .order_by("-finished_at", "-id")
+    )
+
+
+def emergency_linkages(
+    dispatches: Iterable[EmergencyDispatch], *, now: dt.datetime
+) -> list[Linkage]:
+    """The linkage of each dispatch (one page of them), read in two queries for the lot."""
+    dispatches = list(dispatches)
+    recipients = Prefetch(
+        "recipients",
+        queryset=EmergencyAcknowledgement.objects.select_related("user", "agency").order_by(
+            "told_at", "id"
+        ),
+    )
+    agencies = Prefetch("agencies", queryset=Agency.objects.order_by("kind", "name"))
+    prefetch_related_objects(dispatches, recipients, agencies)
+    return [
+        _linkage(dispatch, dispatch.recipients.all(), dispatch.agencies.all(), now)
+        for dispatch in dispatches
+    ]

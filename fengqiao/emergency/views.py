@@ -1,4 +1,4 @@
-"""Emergency pages: the case panel, the list of what one was told of, "I have it".
+"""Emergency pages: the case panel, the list of the emergencies one oversees, "I have it".
 
 Thin: reads through `emergency.selectors`, writes through `emergency.services`.
 """
@@ -15,9 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fengqiao.accounts import jurisdiction
 from fengqiao.cases.models import Case, Kind
+from fengqiao.cases.selectors import case_list_for_user
 from fengqiao.core import clock
 from fengqiao.emergency import selectors, services
+
+PAGE_SIZE = 20
 
 
 def case_panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
@@ -32,15 +36,46 @@ def case_panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | Non
 
 @require_GET
 def emergency_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.emergency_told_list_for_user(user=request.user), 25).get_page(
+    """The emergencies the reader oversees: open ones, then those finished lately."""
+    user = request.user
+    if not selectors.emergency_page_allowed(user):
+        jurisdiction.deny(user, what="emergency_list")
+    now = clock.now()
+    open_page = Paginator(selectors.emergency_open_for_user(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    now = clock.now()
-    for row in page:
-        row.elapsed = selectors.duration_text(
-            selectors.minutes_between(row.told_at, row.acknowledged_at or now)
-        )
-    return render(request, "emergency/list.html", {"page": page})
+    finished_page = Paginator(
+        selectors.emergency_recently_finished_for_user(user=user, now=now), PAGE_SIZE
+    ).get_page(request.GET.get("finished"))
+    open_linkages = selectors.emergency_linkages(open_page, now=now)
+    finished_linkages = selectors.emergency_linkages(finished_page, now=now)
+    # A liaison oversees what was sent to the agency, but opens only the cases given to it.
+    case_ids = [linkage.dispatch.case_id for linkage in [*open_linkages, *finished_linkages]]
+    may_open = set(
+        case_list_for_user(user=user).filter(pk__in=case_ids).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "emergency/list.html",
+        {
+            "open_page": open_page,
+            "open_items": [_item(linkage, user, may_open) for linkage in open_linkages],
+            "finished_page": finished_page,
+            "finished_items": [_item(linkage, user, may_open) for linkage in finished_linkages],
+            "recent_days": selectors.RECENT_DAYS,
+        },
+    )
+
+
+def _item(linkage: selectors.Linkage, user: Any, may_open: set[int]) -> dict[str, Any]:
+    case = linkage.dispatch.case
+    return {
+        "case": case,
+        "linkage": linkage,
+        "mine": linkage.recipient(user.pk),
+        "may_open": case.pk in may_open,
+        "told": len(linkage.acknowledged) + len(linkage.waiting),
+    }
 
 
 @require_POST

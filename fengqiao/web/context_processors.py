@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
-from fengqiao.emergency.selectors import emergency_may_be_told
+from fengqiao.emergency.selectors import emergency_page_allowed
 from fengqiao.followups.selectors import can_see_followups
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
@@ -22,7 +22,7 @@ NAV = [
     ("case_intake", _("Register a case"), Capability.REPORT_CASES),
     ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
     ("followup_queue", _("Follow-ups"), can_see_followups),
-    ("emergency_list", _("Emergencies"), emergency_may_be_told),
+    ("emergency_list", _("Emergencies"), emergency_page_allowed),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
