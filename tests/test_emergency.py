@@ -561,3 +561,27 @@ def test_the_menu_entry_appears_for_exactly_the_roles_the_page_serves(client, to
         assert entry in home.content.decode() and page.status_code == 200
     else:
         assert entry not in home.content.decode() and page.status_code == 403
+
+
+def test_the_api_lists_the_emergencies_one_oversees_as_the_page_does(
+    town, responders, emergencies
+):
+    from tests.test_api import Api
+
+    # given the leader, told of nothing, and a grid worker, who oversees no emergency
+    leader, grid = Api(town.user("leader")), Api(town.user("grid_worker"))
+
+    # when they ask for the open ones and those finished lately
+    opened = leader.get("/emergencies/overseen")
+    finished = leader.get("/emergencies/overseen", {"state": "finished"})
+    refused = grid.get("/emergencies/overseen")
+
+    # then the leader gets the town's, newest first, with who has it and who not yet
+    assert opened.status_code == 200, opened.content
+    titles = [row["title"] for row in opened.json()["results"]]
+    assert titles == ["西村1组彩钢房起火", "东村1组燃气泄漏险情"]
+    gas = opened.json()["results"][1]
+    assert [row["name"] for row in gas["acknowledged"]] == [str(responders["firefighter"])]
+    assert str(responders["officer"]) in [row["name"] for row in gas["waiting"]]
+    assert [row["title"] for row in finished.json()["results"]] == ["东村2组仓库起火"]
+    assert refused.status_code == 403

@@ -4,7 +4,7 @@ is a 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,7 +14,14 @@ from pydantic import Field
 from fengqiao.accounts import jurisdiction
 from fengqiao.api.routing import READ_ERRORS, WRITE_ERRORS, PageParams, Router, page_of, paginate
 from fengqiao.api.schemas import StrictInput
-from fengqiao.emergency.selectors import emergency_told_list_for_user
+from fengqiao.core import clock
+from fengqiao.emergency.selectors import (
+    emergency_linkages,
+    emergency_open_for_user,
+    emergency_page_allowed,
+    emergency_recently_finished_for_user,
+    emergency_told_list_for_user,
+)
 from fengqiao.emergency.services import emergency_acknowledge
 from fengqiao.notify.models import Notification
 from fengqiao.notify.selectors import (
@@ -88,6 +95,37 @@ class EmergencyOut(Schema):
 
 
 EmergencyPageOut = page_of(EmergencyOut, "EmergencyPageOut", unacknowledged=int)
+
+
+class RecipientOut(Schema):
+    name: str
+    reason: str
+    agency: str
+    told_at: Any
+    acknowledged_at: Any | None
+    minutes: int
+
+
+class OverseenOut(Schema):
+    case_id: int
+    number: str
+    title: str
+    area: str
+    address: str
+    category: str
+    state: str
+    state_label: str
+    linked_at: Any
+    agencies: list[str]
+    acknowledged: list[RecipientOut]
+    waiting: list[RecipientOut]
+
+
+OverseenPageOut = page_of(OverseenOut, "OverseenEmergencyPageOut")
+
+
+class OverseenParams(PageParams):
+    state: Literal["open", "finished"] = "open"
 
 
 class AcknowledgeIn(StrictInput):
@@ -213,6 +251,61 @@ def emergency_list(request: HttpRequest, params: Query[UnreadParams]) -> dict[st
     if params.unread_only:
         rows = unacknowledged
     return {**paginate(rows, params, emergency_body), "unacknowledged": unacknowledged.count()}
+
+
+def _recipient(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "reason": row.reason,
+        "agency": row.agency,
+        "told_at": row.told_at,
+        "acknowledged_at": row.acknowledged_at,
+        "minutes": row.minutes,
+    }
+
+
+@emergency_router.get(
+    "/overseen",
+    response={200: OverseenPageOut, **READ_ERRORS},
+    summary="The emergencies one oversees: open ones newest first, or those finished lately",
+    description=(
+        "As the emergency page lists them: for a leader and the dispatchers, every emergency "
+        "in their area; for a village cadre, their village's; for an agency liaison, those "
+        "sent to their agency. `state=finished`: closed, not accepted or merged in the last "
+        "30 days. Each with who was told, who acknowledged and when, and who has not yet "
+        "(`minutes`: to the acknowledgement, or waiting so far). Other roles: 403."
+    ),
+)
+def emergency_overseen(request: HttpRequest, params: Query[OverseenParams]) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not emergency_page_allowed(user):
+        jurisdiction.deny(user, what="emergency_list")
+    now = clock.now()
+    rows = (
+        emergency_open_for_user(user=user)
+        if params.state == "open"
+        else emergency_recently_finished_for_user(user=user, now=now)
+    )
+    page = paginate(rows, params, lambda dispatch: dispatch)
+    linkages = emergency_linkages(page["results"], now=now)
+    page["results"] = [
+        {
+            "case_id": linkage.dispatch.case_id,
+            "number": linkage.dispatch.case.number,
+            "title": linkage.dispatch.case.title,
+            "area": linkage.dispatch.case.area.name,
+            "address": linkage.dispatch.case.address,
+            "category": linkage.dispatch.case.category.name,
+            "state": linkage.dispatch.case.state,
+            "state_label": linkage.dispatch.case.get_state_display(),
+            "linked_at": linkage.dispatch.linked_at,
+            "agencies": linkage.agencies,
+            "acknowledged": [_recipient(row) for row in linkage.acknowledged],
+            "waiting": [_recipient(row) for row in linkage.waiting],
+        }
+        for linkage in linkages
+    ]
+    return page
 
 
 @emergency_router.write(

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
 from fengqiao.api import auth, cases, errors, reference
@@ -56,6 +56,9 @@ def _not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 
 api = FengqiaoAPI(
+    # Swagger UI's online validator badge would load an image from another site, which the
+    # Content-Security-Policy refuses (and which would tell it the schema's address).
+    docs=Swagger(settings={"validatorUrl": None}),
     title="Fengqiao API",
     version="1",
     urls_namespace="api",
