@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fengqiao.alerts",
     "fengqiao.mediation",
     "fengqiao.followups",
+    "fengqiao.gridops",
     "fengqiao.supervision",
     "fengqiao.emergency",
     "fengqiao.reports",
