@@ -1,5 +1,7 @@
-"""Bearer tokens: `POST /auth/token` exchanges a password for one; every data endpoint
-requires `Authorization: Bearer <token>`."""
+"""Who calls: a program with a bearer token (`POST /auth/token` exchanges a password for
+one; `Authorization: Bearer <token>`), or the site's own pages in a signed-in browser (the
+session cookie, with the CSRF token on every write), such as the phone's field pages
+sending what they captured offline."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.contrib.auth.models import update_last_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from fengqiao.api.errors import ApiError
 from fengqiao.api.models import ApiToken
@@ -41,6 +43,16 @@ class BearerToken(HttpBearer):
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
+
+
+class SessionCookie(SessionAuth):
+    """The signed-in browser's session. A write must carry the CSRF token (403 if not); a
+    request with no session cookie is simply not signed in (401)."""
+
+    def _get_key(self, request: HttpRequest) -> Any:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 router = Router(tags=["auth"])

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
-from fengqiao.api import auth, cases, errors, reference
+from fengqiao.api import auth, cases, errors, gridops, reference
 from fengqiao.api.alerts import router as alerts_router
 from fengqiao.api.followups import router as followups_router
 from fengqiao.api.idempotency import json_response
@@ -62,7 +62,7 @@ api = FengqiaoAPI(
     title="Fengqiao API",
     version="1",
     urls_namespace="api",
-    auth=auth.BearerToken(),
+    auth=[auth.BearerToken(), auth.SessionCookie()],
     renderer=Renderer(),
     description=(
         "Case management of the township comprehensive governance centre. Authenticate with "
@@ -81,4 +81,6 @@ api.add_router("/alerts", alerts_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/emergencies", emergency_router)
 api.add_router("/reports", reports_router)
+api.add_router("/logs", gridops.router)
+api.add_router("/field", gridops.field_router)
 api.add_router("", reference.router)

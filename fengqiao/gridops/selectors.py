@@ -147,6 +147,18 @@ def _rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days of "today", "week" (Monday to Sunday) or "month" around `today`."""
+    if period == "week":
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday, monday + dt.timedelta(days=6)
+    if period == "month":
+        first = today.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return first, following - dt.timedelta(days=1)
+    return today, today
+
+
 def _working_days(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> list[dt.date]:
     days, current = [], start
     while current <= end:

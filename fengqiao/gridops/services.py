@@ -465,3 +465,55 @@ def log_entry_to_case(
     entry.save(update_fields=["case"])
     audit_record(action="log.to_case", actor=actor, target=entry, details={"case": case.pk})
     return case
+
+
+# --------------------------------------------------------------------------- quick report
+QUICK_KINDS = (Kind.HAZARD, Kind.DEMAND)
+TITLE_LENGTH = 30
+
+
+def quick_title(text: str) -> str:
+    """A case's title from a field report's one sentence: up to its first stop."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    for stop in "。！？!?；;，,":
+        first = first.split(stop)[0]
+    return first[:TITLE_LENGTH]
+
+
+@audits_refusals
+def quick_report(
+    *,
+    actor: Any,
+    kind: str,
+    category: Any,
+    text: str,
+    photos: Sequence[UploadedFile] = (),
+    latitude: Any = None,
+    longitude: Any = None,
+    area: Any = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """A hazard or a resident's demand reported from the field in four things: what kind
+    and category, a photo, the position, one sentence. Registered as a grid report in the
+    reporter's own area (or the `area` given), titled from the sentence."""
+    problems = Problems()
+    if kind not in QUICK_KINDS:
+        problems.add(
+            "kind", _("A quick report is of a hazard or a resident's demand."), field="kind"
+        )
+    _check_photos(photos, problems)
+    problems.raise_if_any()
+    text = (text or "").strip()
+    return case_create(
+        actor=actor,
+        kind=kind,
+        category=category,
+        channel=Channel.GRID_REPORT,
+        title=quick_title(text),
+        account=text,
+        area=area if area not in (None, "") else getattr(actor, "home_area_id", None),
+        latitude=latitude,
+        longitude=longitude,
+        attachments=list(photos),
+        now=now,
+    )
