@@ -216,6 +216,11 @@ STATIC_ROOT = DATA_DIR / "static"
 NODE_MODULES = Path(os.environ.get("FENGQIAO_NODE_MODULES", PROJECT_DIR / "node_modules"))
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # The map (Leaflet, with marker clusters) and the phone's queue of what it captured
+    # offline (idb-keyval over IndexedDB).
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/leaflet-markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    ("vendor/idb-keyval", NODE_MODULES / "idb-keyval" / "dist"),
 ]
 MEDIA_ROOT = DATA_DIR / "media"
 # Attachments: photos and PDF scans only (checked by content), this size each, this many.
