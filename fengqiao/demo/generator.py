@@ -33,7 +33,7 @@ from fengqiao.audit.services import audit_record
 from fengqiao.cases.models import CaseCategory
 from fengqiao.core.errors import DomainError
 from fengqiao.core.identifiers import id_check_char, uscc_check_char
-from fengqiao.demo import data
+from fengqiao.demo import data, geography
 from fengqiao.demo.cases import (
     FULL_YEAR,
     CasePlan,
@@ -200,73 +200,49 @@ def committee_name(village: int) -> str:
     return f"{village_name(village)}人民调解委员会"
 
 
-def _coordinate(value: float) -> Decimal:
-    return Decimal(f"{value:.6f}")
-
-
-def _square(lat: float, lng: float, half: float) -> dict[str, Any]:
-    """A GeoJSON square (coordinates are longitude first) around a centre."""
-    corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
-    ring = [[round(lng + dx * half, 6), round(lat + dy * half, 6)] for dx, dy in corners]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-# Villages sit on a 4 × 2 layout around the town centre, grids on a cross within a
-# village, units on a 2 × 5 layout within a grid: close enough for a map.
-VILLAGE_SPACING = 0.030
-GRID_OFFSETS = ((0.0, 0.0), (0.008, 0.0), (-0.008, 0.0), (0.0, 0.008), (0.0, -0.008))
-GRID_HALF_SIDE = 0.004
-
-
-def _village_centre(village: int) -> tuple[float, float]:
-    row, column = divmod(village, 4)
-    lat0, lng0 = data.TOWN_CENTRE
-    return lat0 + (row - 0.5) * VILLAGE_SPACING, lng0 + (column - 1.5) * VILLAGE_SPACING
-
-
 def _plan_areas() -> tuple[AreaPlan, ...]:
-    lat0, lng0 = data.TOWN_CENTRE
+    """The tree with its geometry (`demo.geography`): the town, villages and grids as
+    polygons that tile the town, units as centre points."""
     areas = [
         AreaPlan(
-            data.TOWN_CODE, data.TOWN_NAME, Level.TOWN, None, _coordinate(lat0), _coordinate(lng0)
+            data.TOWN_CODE,
+            data.TOWN_NAME,
+            Level.TOWN,
+            None,
+            *geography.town_centre(),
+            geography.town_boundary(),
         )
     ]
     for village in range(len(data.VILLAGES)):
-        v_lat, v_lng = _village_centre(village)
         areas.append(
             AreaPlan(
                 village_code(village),
                 village_name(village),
                 Level.VILLAGE,
                 data.TOWN_CODE,
-                _coordinate(v_lat),
-                _coordinate(v_lng),
+                *geography.village_centre(village),
+                geography.village_boundary(village),
             )
         )
         for grid in range(1, data.GRIDS_PER_VILLAGE + 1):
-            d_lat, d_lng = GRID_OFFSETS[grid - 1]
-            g_lat, g_lng = v_lat + d_lat, v_lng + d_lng
             areas.append(
                 AreaPlan(
                     grid_code(village, grid),
                     grid_name(village, grid),
                     Level.GRID,
                     village_code(village),
-                    _coordinate(g_lat),
-                    _coordinate(g_lng),
-                    _square(g_lat, g_lng, GRID_HALF_SIDE),
+                    *geography.grid_centre(village, grid),
+                    geography.grid_boundary(village, grid),
                 )
             )
             for unit in range(1, data.UNITS_PER_GRID + 1):
-                row, column = divmod(unit - 1, 5)
                 areas.append(
                     AreaPlan(
                         unit_code(village, grid, unit),
                         unit_name(village, grid, unit),
                         Level.UNIT,
                         grid_code(village, grid),
-                        _coordinate(g_lat + (0.0015 if row == 0 else -0.0015)),
-                        _coordinate(g_lng - 0.0032 + 0.0016 * column),
+                        *geography.unit_centre(village, grid, unit),
                     )
                 )
     return tuple(areas)
