@@ -46,6 +46,9 @@ class EntryIn(Input):
     longitude: Decimal | None = Field(None, ge=-180, le=180)
     settled_on_spot: bool = False
     settlement: str = Field("", max_length=500)
+    category_id: int | None = Field(
+        None, description="The category of a matter settled on the spot (then required)."
+    )
     backdate_reason: str = Field("", max_length=200)
 
 
@@ -223,6 +226,7 @@ def entry_create(
         longitude=payload.longitude,
         settled_on_spot=payload.settled_on_spot,
         settlement=payload.settlement,
+        category=payload.category_id,
         backdate_reason=payload.backdate_reason,
         photos=list(photos or []),
         client_key=request.headers.get("Idempotency-Key", ""),

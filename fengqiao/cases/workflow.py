@@ -19,6 +19,8 @@ from fengqiao.core.lifecycle import Lifecycle, Transition
 from fengqiao.core.lifecycle import transition as _t
 
 ASSIGNEE = "assignee"
+# The one who registered the case: a field worker who settled the matter there and then.
+REPORTER = "reporter"
 
 OPEN_STATES = frozenset(
     {
@@ -156,6 +158,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         COMMAND,
         ("agency", "reason"),
     ),
+    # 就地化解: a matter settled where it was found, by the one who found it, before anyone
+    # accepted it; it counts as resolved at their level.
+    _t(
+        "settle_on_spot",
+        _("Settled on the spot (就地化解)"),
+        {State.REPORTED},
+        {State.RESOLVED},
+        {REPORTER},
+        ("note",),
+    ),
     _t(
         "resolve",
         _("Record the result"),
@@ -204,7 +216,7 @@ CASE_LIFECYCLE = Lifecycle(
     state_label=lambda state: str(State(state).label),
     wrong_state=lambda: gettext("“%(action)s” is not possible while the case is “%(state)s”."),
     not_allowed=lambda: gettext("Your role may not take “%(action)s” on this case."),
-    relations=frozenset({ASSIGNEE}),
+    relations=frozenset({ASSIGNEE, REPORTER}),
 )
 ACTIONS = CASE_LIFECYCLE.actions
 # The first entry of every timeline: the matter is registered.

@@ -236,7 +236,7 @@ def _cancel_remaining(case: Case, actor: Any, now: dt.datetime, action: str) -> 
 
 def on_case_action(*, case: Case, action: str, actor: Any, now: dt.datetime, **kwargs: Any) -> None:
     """Registered with `cases.hooks.register_after_action`; runs inside the action."""
-    if action == "resolve":
+    if action in ("resolve", "settle_on_spot"):
         followups_schedule_for_case(case=case, now=now, actor=actor)
     elif action in ("reopen", "close_early"):
         _cancel_remaining(case, actor, now, action)

@@ -23,8 +23,16 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Capability, Role
 from fengqiao.areas.models import Area
 from fengqiao.audit.services import audit_record
-from fengqiao.cases.models import Case, CaseAttachment, CaseCategory, Channel, Kind, PartyRole
-from fengqiao.cases.services import PartyInput, case_create
+from fengqiao.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    Channel,
+    Grade,
+    Kind,
+    PartyRole,
+)
+from fengqiao.cases.services import PartyInput, case_act, case_create
 from fengqiao.core import clock
 from fengqiao.core.errors import NotAllowed, Problems, WrongState, audits_refusals
 from fengqiao.core.ids import id_of
@@ -113,6 +121,7 @@ def log_entry_create(
     longitude: Any = None,
     settled_on_spot: bool = False,
     settlement: str = "",
+    category: Any = None,
     photos: Sequence[UploadedFile] = (),
     backdate_reason: str = "",
     client_key: str = "",
@@ -121,6 +130,10 @@ def log_entry_create(
     """Write one entry of the daily log. Every problem is reported at once (InvalidInput);
     a role that keeps no log is refused (NotAllowed). An entry sent again with the same
     `client_key` (a phone resending what it wrote offline) is the entry already written.
+
+    A matter settled on the spot (就地化解, with its `category`) becomes a case in the same
+    step: registered from the entry and settled there by its writer, so that it counts as
+    resolved at their level in every figure, and is followed up like any other.
     """
     now = now or clock.now()
     if not jurisdiction.roles_of(actor) & LOG_WRITERS:
@@ -180,6 +193,16 @@ def log_entry_create(
             )
         if not settlement:
             problems.add("settlement", _("Say how it was settled on the spot."), field="settlement")
+        if category in (None, ""):
+            problems.add(
+                "category", _("Choose the category of the matter settled."), field="category"
+            )
+        if finding == Finding.DISPUTE and not met:
+            problems.add(
+                "applicant",
+                _("A dispute settled on the spot needs the resident who raised it."),
+                field="residents",
+            )
     _check_photos(photos, problems)
     problems.raise_if_any()
     try:
@@ -197,6 +220,7 @@ def log_entry_create(
             longitude=longitude,
             settled_on_spot=bool(settled_on_spot),
             settlement=settlement[:500] if settled_on_spot else "",
+            category=category if settled_on_spot else None,
             photos=photos,
             backdate_reason=backdate_reason[:200],
             client_key=client_key,
@@ -218,6 +242,7 @@ def _write_entry(
     activities: list[Activity],
     residents: list[Any],
     photos: Sequence[UploadedFile],
+    category: Any,
     **fields: Any,
 ) -> LogEntry:
     entry = LogEntry.objects.create(
@@ -232,6 +257,8 @@ def _write_entry(
     entry.residents.set(residents)
     uploads_store(LogPhoto, photos, actor=actor, now=now, entry=entry)
     log_day_count(worker=actor, day=entry.occurred_on)
+    if entry.settled_on_spot:
+        _settle(actor, entry, category, residents, now)
     audit_record(
         action="log.create",
         actor=actor,
@@ -240,6 +267,70 @@ def _write_entry(
         details={"finding": entry.finding, "photos": len(photos), "residents": len(residents)},
     )
     return entry
+
+
+def _settle(
+    actor: Any, entry: LogEntry, category: Any, residents: list[Any], now: dt.datetime
+) -> None:
+    """The matter of an entry settled on the spot, as a case settled by its writer."""
+    kind = KIND_OF_FINDING[entry.finding]
+    case = _case_of(actor, entry, kind=kind, category=category, residents=residents, now=now)
+    entry.case = case_act(
+        actor=actor,
+        case_id=case.pk,
+        action="settle_on_spot",
+        expected_version=case.version,
+        note=entry.settlement,
+        now=now,
+    )
+    entry.save(update_fields=["case"])
+
+
+def _case_of(
+    actor: Any,
+    entry: LogEntry,
+    *,
+    kind: str,
+    category: Any,
+    residents: list[Any],
+    now: dt.datetime,
+    grade: str = "",
+    title: str = "",
+) -> Case:
+    """The case an entry raises: its place, account, residents (the first applies) and
+    photos, channel 民情日志, received when the entry says."""
+    received = entry.occurred_at if entry.occurred_at < now else now
+    case = case_create(
+        actor=actor,
+        kind=kind,
+        grade=grade or (Grade.GENERAL if kind == Kind.DISPUTE else ""),
+        category=category if isinstance(category, CaseCategory) else id_of(category),
+        channel=Channel.DAILY_LOG,
+        title=(title or quick_title(entry.text) or entry.text)[:120],
+        account=entry.text,
+        area=entry.area_id,
+        address=entry.address,
+        latitude=entry.latitude,
+        longitude=entry.longitude,
+        parties=_parties(residents),
+        received_at=received,
+        backdate_reason=_("Raised from daily log entry of %(day)s.")
+        % {"day": entry.occurred_on.isoformat()},
+        now=now,
+    )
+    for photo in entry.photos.all():
+        with photo.file.open("rb") as source:
+            copied = ContentFile(source.read(), name=photo.original_name)
+        CaseAttachment.objects.create(
+            case=case,
+            file=copied,
+            original_name=photo.original_name,
+            content_type=photo.content_type,
+            size=photo.size,
+            uploaded_by=photo.uploaded_by,
+            uploaded_at=now,
+        )
+    return case
 
 
 # --------------------------------------------------------------------------- days
@@ -429,38 +520,16 @@ def log_entry_to_case(
             audit=audit,
             code="nothing_found",
         )
-    kind = kind or KIND_OF_FINDING[entry.finding]
-    residents = list(entry.residents.order_by("pk"))
-    case = case_create(
-        actor=actor,
-        kind=kind,
-        grade=grade,
-        category=id_of(category) if not isinstance(category, CaseCategory) else category,
-        channel=Channel.DAILY_LOG,
-        title=(title or entry.text.splitlines()[0])[:120],
-        account=entry.text,
-        area=entry.area_id,
-        address=entry.address,
-        latitude=entry.latitude,
-        longitude=entry.longitude,
-        parties=_parties(residents),
-        received_at=entry.occurred_at if entry.occurred_at < now else now,
-        backdate_reason=_("Raised from daily log entry of %(day)s.")
-        % {"day": entry.occurred_on.isoformat()},
+    case = _case_of(
+        actor,
+        entry,
+        kind=kind or KIND_OF_FINDING[entry.finding],
+        category=category,
+        residents=list(entry.residents.order_by("pk")),
         now=now,
+        grade=grade,
+        title=title,
     )
-    for photo in entry.photos.all():
-        with photo.file.open("rb") as source:
-            copied = ContentFile(source.read(), name=photo.original_name)
-        CaseAttachment.objects.create(
-            case=case,
-            file=copied,
-            original_name=photo.original_name,
-            content_type=photo.content_type,
-            size=photo.size,
-            uploaded_by=photo.uploaded_by,
-            uploaded_at=now,
-        )
     entry.case = case
     entry.save(update_fields=["case"])
     audit_record(action="log.to_case", actor=actor, target=entry, details={"case": case.pk})

@@ -108,7 +108,7 @@ def test_an_entry_becomes_one_case_linked_both_ways_with_its_photos(town):
     entry.refresh_from_db()
     assert entry.case == case and case.log_entry == entry
     assert (case.kind, case.channel, case.state) == (Kind.HAZARD, Channel.DAILY_LOG, State.REPORTED)
-    assert case.title == "1组楼道堆放电动车电池，有起火隐患。"
+    assert case.title == "1组楼道堆放电动车电池"  # the sentence's first clause
     assert [a.original_name for a in case.attachments.all()] == ["楼道.png"]
     with pytest.raises(WrongState):
         services.log_entry_to_case(
@@ -164,3 +164,49 @@ def test_a_quick_report_is_a_grid_report_in_four_things(town):
             actor=town.user("grid_worker"), kind=Kind.DISPUTE, category=1, text="x", now=NOW
         )
     assert refused.value.field == "kind"
+
+
+def test_a_matter_settled_on_the_spot_is_a_case_resolved_at_the_workers_level(town):
+    from fengqiao.cases.models import HandlingLevel, Outcome
+    from fengqiao.followups.models import FollowUp
+    from fengqiao.people.models import Person
+    from tests.fixtures import PersonFactory
+
+    resident = PersonFactory(name="王大妈", area=town.unit_a1)
+    entry = write(
+        town,
+        finding=Finding.DISPUTE,
+        text="两户因楼道堆物争吵，现场劝解，双方同意当天清理。",
+        residents=[resident.pk],
+        settled_on_spot=True,
+        settlement="双方当场同意清理楼道杂物",
+        category=CaseCategory.objects.get(code="neighbours"),
+    )
+
+    case = entry.case
+    assert case is not None and case.log_entry == entry
+    assert (case.state, case.outcome, case.resolved_level) == (
+        State.RESOLVED,
+        Outcome.RESOLVED,
+        HandlingLevel.GRID,
+    )
+    assert case.handler_user == town.user("grid_worker")
+    assert [event.action for event in case.events.order_by("sequence")] == [
+        "report",
+        "settle_on_spot",
+    ]
+    assert FollowUp.objects.filter(case=case).exists()  # followed up like any other
+    assert Person.objects.filter(pk=resident.pk).exists()
+
+
+def test_settling_needs_its_category_and_for_a_dispute_a_resident(town):
+    with pytest.raises(DomainError) as refused:
+        write(
+            town,
+            finding=Finding.DISPUTE,
+            settled_on_spot=True,
+            settlement="当场化解",
+        )
+
+    assert {problem.field for problem in refused.value.problems} == {"category", "residents"}
+    assert not LogEntry.objects.exists()

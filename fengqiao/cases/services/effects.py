@@ -301,6 +301,22 @@ def _do_resolve(case: Case, ctx: Context) -> str:
     return State.RESOLVED
 
 
+def _do_settle_on_spot(case: Case, ctx: Context) -> str:
+    """Resolved where it was found, at the level of the one who found it, who handled it."""
+    home = ctx.actor.home_area
+    level = home.level if home is not None else HandlingLevel.TOWN
+    _set_handler(case, ctx.actor, None, None)
+    case.handling_level = level
+    case.outcome = Outcome.RESOLVED
+    case.resolved_at = ctx.now
+    case.resolved_level = level
+    if case.milestone_met_at is None:
+        case.milestone_met_at = ctx.now
+    ctx.data["outcome"] = Outcome.RESOLVED
+    ctx.data["level"] = level
+    return State.RESOLVED
+
+
 def _do_close(case: Case, ctx: Context) -> str:
     case.closed_at = ctx.now
     return State.CLOSED
@@ -356,6 +372,7 @@ EFFECTS: dict[str, Callable[[Case, Context], str]] = {
     "escalate": _do_escalate,
     "transfer": _do_transfer,
     "resolve": _do_resolve,
+    "settle_on_spot": _do_settle_on_spot,
     "close": _do_close,
     "close_early": _do_close,
     "reopen": _do_reopen,

@@ -85,7 +85,12 @@ def is_assignee(user: Any, case: Case) -> bool:
 
 
 def _related(user: Any, case: Case) -> Any:
-    return cached({workflow.ASSIGNEE: lambda: is_assignee(user, case)})
+    return cached(
+        {
+            workflow.ASSIGNEE: lambda: is_assignee(user, case),
+            workflow.REPORTER: lambda: case.reported_by_id == getattr(user, "pk", None),
+        }
+    )
 
 
 def permission_refusal(user: Any, case: Case, action: str, related: Any = None) -> str | None:
