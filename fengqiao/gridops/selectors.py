@@ -16,23 +16,66 @@ may see: their own entries, and those of the area whose cases they see.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.accounts.roles import Capability, Role
 from fengqiao.areas.models import Area, subtree_q
+from fengqiao.cases.models import Case, CaseCategory, Kind
 from fengqiao.gridops.models import Excuse, LogDay, LogEntry, LogPolicy
 from fengqiao.workcal.calendar import WorkingCalendar
 
 LOGGING_ROLE = Role.GRID_WORKER
+# Who writes the daily log (and so has the field pages: the day's to-do, the quick report,
+# the entry form); the rule that it is written every working day is for `LOGGING_ROLE`.
+LOG_WRITERS = frozenset({Role.GRID_WORKER, Role.UNIT_HEAD, Role.VILLAGE_CADRE})
 # Who sees the compliance of the workers of their area.
 COMPLIANCE_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.VILLAGE_CADRE})
+# Who records a worker's leave: those who run the village, and the centre's leaders.
+EXCUSERS = frozenset({Role.VILLAGE_CADRE, Role.LEADER})
+
+# The compliance figures in the page's words: the same definitions as the module's
+# docstring above (which the API publishes), translated for the page and its export.
+COMPLIANCE_DEFINITIONS = [
+    (
+        _("The rule"),
+        _(
+            "At least the required number of entries on each working day of the calendar "
+            "(adjusted working days included, holidays and weekends off), for every active "
+            "grid worker."
+        ),
+    ),
+    (_("Kept day"), _("A working day with at least the required number of entries.")),
+    (_("Excused day"), _("A working day inside recorded leave or duty away.")),
+    (
+        _("Due days"),
+        _("The period's working days up to today, less the excused ones."),
+    ),
+    (_("Kept rate"), _("Kept days ÷ due days (no rate when nothing was due).")),
+    (_("Missed"), _("Due days − kept days.")),
+    (
+        _("Not logged today"),
+        _("A worker due today (a working day, not excused) with fewer entries than required."),
+    ),
+    (
+        _("Run"),
+        _(
+            "Working days in a row, up to the last working day, kept or excused; today counts "
+            "once it is kept, until then the run ends on the working day before."
+        ),
+    ),
+    (
+        _("Entries"),
+        _("Entries written in the period, on any day (rest days included)."),
+    ),
+]
 
 
 def log_policy() -> LogPolicy:
@@ -54,6 +97,19 @@ def log_visible_q(user: Any) -> Q:
 
 def log_list_for_user(*, user: Any) -> QuerySet[LogEntry]:
     return LogEntry.objects.filter(log_visible_q(user))
+
+
+def log_pages_allowed(user: Any) -> bool:
+    """Who has the log's pages: those who write it, and those who see their area's."""
+    return bool(jurisdiction.roles_of(user) & LOG_WRITERS) or (
+        jurisdiction.can(user, Capability.VIEW_AREA_CASES)
+        and not jurisdiction.is_administrator(user)
+    )
+
+
+def field_allowed(user: Any) -> bool:
+    """Who has the field pages (the day's to-do, the quick report, the entry form)."""
+    return bool(jurisdiction.roles_of(user) & LOG_WRITERS)
 
 
 def log_get_for_user(*, user: Any, pk: Any) -> LogEntry:
@@ -91,6 +147,8 @@ class WorkerDays:
     entries_today: int = 0
     due_today: bool = False
     run: int = 0
+    # The rule's entries per working day, read once for all the rows.
+    required: int = 1
 
     @property
     def missed(self) -> int:
@@ -102,7 +160,7 @@ class WorkerDays:
 
     @property
     def kept_today(self) -> bool:
-        return not self.due_today or self.entries_today >= log_policy().min_entries_per_working_day
+        return not self.due_today or self.entries_today >= self.required
 
 
 @dataclass
@@ -227,6 +285,7 @@ def compliance(
                 entries_today=today_entries,
                 due_today=due_today and today not in leave[worker.pk],
                 run=run,
+                required=policy.min_entries_per_working_day,
             )
         )
     result = Compliance(start=start, end=end, today=today, workers=rows)
@@ -262,3 +321,93 @@ def entries_per_worker(*, user: Any, start: dt.date, end: dt.date) -> dict[int, 
         .annotate(n=Sum("entries"))
         .values_list("worker_id", "n")
     )
+
+
+def excuses_for(*, user: Any) -> QuerySet[Excuse]:
+    """The leave recorded for the workers of the user's area, latest first."""
+    return (
+        Excuse.objects.filter(jurisdiction.area_q(user, field="worker__home_area"))
+        .select_related("worker", "worker__home_area", "recorded_by")
+        .order_by("-starts_on", "-id")
+    )
+
+
+# --------------------------------------------------------------------------- the day
+@dataclass
+class TodayLog:
+    """Where a writer of the log stands today against the rule."""
+
+    entries: int
+    required: int
+    working_day: bool
+    excused: bool
+    # The rule applies to grid workers; others who keep a log see only their count.
+    rule_applies: bool
+
+    @property
+    def due(self) -> bool:
+        return self.rule_applies and self.working_day and not self.excused
+
+    @property
+    def done(self) -> bool:
+        return not self.due or self.entries >= self.required
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.required - self.entries) if self.due else 0
+
+
+def log_today(*, user: Any, today: dt.date, calendar: WorkingCalendar) -> TodayLog:
+    row = LogDay.objects.filter(worker=user, day=today).values_list("entries", flat=True).first()
+    return TodayLog(
+        entries=row or 0,
+        required=log_policy().min_entries_per_working_day,
+        working_day=calendar.is_working_day(today),
+        excused=Excuse.objects.filter(
+            worker=user, starts_on__lte=today, ends_on__gte=today
+        ).exists(),
+        rule_applies=LOGGING_ROLE in jurisdiction.roles_of(user),
+    )
+
+
+def workers_not_logged(*, day: dt.date, calendar: WorkingCalendar) -> list[int]:
+    """The active grid workers (everywhere) due on `day` with fewer entries than the rule
+    asks: none on a rest day, none on leave."""
+    if not calendar.is_working_day(day):
+        return []
+    policy = log_policy()
+    loggers = RoleGrant.objects.filter(role=LOGGING_ROLE).values("user_id")
+    kept = LogDay.objects.filter(day=day, entries__gte=policy.min_entries_per_working_day)
+    away = Excuse.objects.filter(starts_on__lte=day, ends_on__gte=day)
+    return list(
+        User.objects.filter(is_active=True, pk__in=loggers)
+        .exclude(pk__in=kept.values("worker_id"))
+        .exclude(pk__in=away.values("worker_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def screening_due(*, user: Any) -> list[Any]:
+    """SCREENING SLOT: the screening reports the user has to file, for the field home's
+    to-do. Four-level screening is not built yet, so there is nothing due; the shell's
+    field home calls the screening app's own reader instead once that app exists."""
+    return []
+
+
+# --------------------------------------------------------------------------- quick report
+QUICK_CATEGORY_COUNT = 8
+# How many of the latest hazards and demands rank the categories: bounded, so the page
+# costs the same in a town and in a district of millions of cases.
+QUICK_CATEGORY_SAMPLE = 2000
+
+
+def quick_categories() -> tuple[list[CaseCategory], list[CaseCategory]]:
+    """The categories a quick report offers as buttons: the active ones most used by the
+    latest hazards and demands first (the rest after them, in their order); the first few
+    are shown, the others folded away."""
+    latest = Case.objects.filter(kind__in=[Kind.HAZARD, Kind.DEMAND]).order_by("-received_at")
+    use = Counter(latest.values_list("category_id", flat=True)[:QUICK_CATEGORY_SAMPLE])
+    active = list(CaseCategory.objects.filter(is_active=True).order_by("sort_order", "code"))
+    ranked = sorted(active, key=lambda category: -use.get(category.pk, 0))
+    return ranked[:QUICK_CATEGORY_COUNT], ranked[QUICK_CATEGORY_COUNT:]

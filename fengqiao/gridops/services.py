@@ -15,8 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
@@ -47,16 +49,19 @@ from fengqiao.gridops.models import (
     LogPhoto,
     LogPolicy,
 )
-from fengqiao.gridops.selectors import log_list_for_user, log_policy
+from fengqiao.gridops.selectors import (
+    EXCUSERS,
+    LOG_WRITERS,
+    log_list_for_user,
+    log_policy,
+    workers_not_logged,
+)
+from fengqiao.notify.models import Kind as NotificationKind
+from fengqiao.notify.services import notify
 from fengqiao.people.selectors import person_list_for_user
 from fengqiao.workcal.calendar import WorkingCalendar
 from fengqiao.workcal.selectors import calendar_load
 
-# Who writes the daily log; the rule that it is written every working day is for grid
-# workers (`selectors.LOGGING_ROLE`).
-LOG_WRITERS = frozenset({Role.GRID_WORKER, Role.UNIT_HEAD, Role.VILLAGE_CADRE})
-# Who records a worker's leave: those who run the village, and the centre's leaders.
-EXCUSERS = frozenset({Role.VILLAGE_CADRE, Role.LEADER})
 FUTURE_GRACE = dt.timedelta(minutes=5)
 MAX_TEXT = 4000
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -463,7 +468,7 @@ def log_excuse_record(
 
 
 # --------------------------------------------------------------------------- to a case
-def _may_raise_case(actor: Any, entry: LogEntry) -> bool:
+def may_raise_case(actor: Any, entry: LogEntry) -> bool:
     """The entry's author, or whoever runs its area (a cadre, a leader, a dispatcher)."""
     if entry.author_id == getattr(actor, "pk", None):
         return True
@@ -503,7 +508,7 @@ def log_entry_to_case(
     entry = jurisdiction.get_in_scope(actor, log_list_for_user(user=actor), entry_id)
     entry = LogEntry.objects.select_for_update().select_related("area").get(pk=entry.pk)
     audit = {"action": "log.to_case", "actor": actor, "target": entry}
-    if not _may_raise_case(actor, entry):
+    if not may_raise_case(actor, entry):
         raise NotAllowed(
             _("Only the entry's author or those who run its area can make it a case."),
             audit=audit,
@@ -586,3 +591,37 @@ def quick_report(
         attachments=list(photos),
         now=now,
     )
+
+
+# --------------------------------------------------------------------------- reminder
+def log_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """From the rule's reminder hour on, tell each grid worker due today who has not yet
+    logged enough entries, once a day (the notification's condition is the day): a rest
+    day, leave and a kept day send nothing. Safe to run as often as the job runner likes;
+    returns how many were told by this run."""
+    now = now or clock.now()
+    local = timezone.localtime(now)
+    policy = log_policy()
+    if local.hour < policy.reminder_hour:
+        return 0
+    today = local.date()
+    workers = workers_not_logged(day=today, calendar=calendar_load())
+    if not workers:
+        return 0
+    told = notify(
+        recipients=workers,
+        kind=NotificationKind.SYSTEM,
+        title=_("Today's daily log is not written yet"),
+        body=ngettext(
+            "Today (%(day)s) is a working day: write at least %(n)d daily log entry before "
+            "the day ends.",
+            "Today (%(day)s) is a working day: write at least %(n)d daily log entries before "
+            "the day ends.",
+            policy.min_entries_per_working_day,
+        )
+        % {"day": today.isoformat(), "n": policy.min_entries_per_working_day},
+        link=reverse("field_log_new"),
+        dedupe_key=f"daily-log-reminder:{today.isoformat()}",
+        now=now,
+    )
+    return len(told)

@@ -12,16 +12,20 @@ from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.roles import Capability
 from fengqiao.emergency.selectors import emergency_page_allowed
 from fengqiao.followups.selectors import can_see_followups
+from fengqiao.gridops.selectors import compliance_allowed, field_allowed, log_pages_allowed
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
 
 # (url name, label, who sees it: None = everyone, a capability, or a test of the user)
 NAV = [
     ("home", _("Home"), None),
+    ("field_home", _("Today's work"), field_allowed),
     ("case_list", _("Cases"), can_see_cases),
     ("case_intake", _("Register a case"), Capability.REPORT_CASES),
     ("alert_board", _("Alerts"), Capability.VIEW_AREA_CASES),
     ("followup_queue", _("Follow-ups"), can_see_followups),
+    ("log_list", _("Daily log"), log_pages_allowed),
+    ("log_compliance", _("Log compliance"), compliance_allowed),
     ("emergency_list", _("Emergencies"), emergency_page_allowed),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),

@@ -1,19 +1,15 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from fengqiao.web import case_views, views
+from fengqiao.web import case_views, field_views, views
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", field_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("", views.home, name="home"),
+    path("field/", field_views.field_home, name="field_home"),
+    path("", include("fengqiao.gridops.urls")),
     path("areas/picker/", views.area_picker, name="area_picker"),
     path("areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("people/", views.person_list, name="person_list"),
