@@ -1,13 +1,14 @@
-"""Shared fixtures: a small named town and one named person per role.
+"""The fixtures pytest injects everywhere: the named town (tests/fixtures/town.py) with one
+named person per role, its residents, a grid worker of the other village, a case in
+progress; the database's reference rows and the centre's language for each test; the
+harness's handling of the append-only tables and of the live server.
 
-Town 枫桥镇 → village A 东村 (grids A1, A2, each with one unit) and village B 西村 (grid B1
-with one unit). Every role has a named account whose home area is the usual level for it.
+What these are built from lives in `tests.fixtures`, which test modules import directly.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,9 +16,8 @@ from django.db import connections
 from django.test import TransactionTestCase
 
 from fengqiao.accounts.roles import Role
-from fengqiao.areas.models import Area, Level
-from fengqiao.orgs.models import Agency, AgencyKind
-from tests.factories import AreaFactory, PersonFactory, UserFactory
+from fengqiao.cases.models import State
+from tests.fixtures import PersonFactory, Town, UserFactory, build_town, case_in_state
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -124,78 +124,6 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     install_defaults()
 
 
-@dataclass
-class Town:
-    town: Area
-    village_a: Area
-    village_b: Area
-    grid_a1: Area
-    grid_a2: Area
-    grid_b1: Area
-    unit_a1: Area
-    unit_a2: Area
-    unit_b1: Area
-    court: Agency
-    users: dict[str, Any]
-
-    def user(self, role: str) -> Any:
-        return self.users[role]
-
-
-def build_town() -> Town:
-    town = AreaFactory(code="330681100", name="枫桥镇", level=Level.TOWN)
-    village_a = AreaFactory(code="330681100201", name="东村", level=Level.VILLAGE, parent=town)
-    village_b = AreaFactory(code="330681100202", name="西村", level=Level.VILLAGE, parent=town)
-    grid_a1 = AreaFactory(
-        code="33068110020101", name="东村一网格", level=Level.GRID, parent=village_a
-    )
-    grid_a2 = AreaFactory(
-        code="33068110020102", name="东村二网格", level=Level.GRID, parent=village_a
-    )
-    grid_b1 = AreaFactory(
-        code="33068110020201", name="西村一网格", level=Level.GRID, parent=village_b
-    )
-    unit_a1 = AreaFactory(code="3306811002010101", name="东村1组", level=Level.UNIT, parent=grid_a1)
-    unit_a2 = AreaFactory(code="3306811002010201", name="东村2组", level=Level.UNIT, parent=grid_a2)
-    unit_b1 = AreaFactory(code="3306811002020101", name="西村1组", level=Level.UNIT, parent=grid_b1)
-    court = Agency.objects.create(kind=AgencyKind.COURT, name="枫桥人民法庭", area=town)
-    homes = {
-        Role.LEADER: town,
-        Role.INTAKE_CLERK: town,
-        Role.DISPATCHER: town,
-        Role.MEDIATOR: town,
-        Role.GRID_WORKER: grid_a1,
-        Role.UNIT_HEAD: unit_a1,
-        Role.VILLAGE_CADRE: village_a,
-        Role.AGENCY_LIAISON: town,
-        Role.SYSTEM_ADMIN: town,
-        Role.SECURITY_ADMIN: town,
-        Role.AUDIT_ADMIN: town,
-    }
-    users = {
-        role: UserFactory(
-            username=f"t_{role}",
-            roles=[role],
-            home_area=home,
-            agency=court if role == Role.AGENCY_LIAISON else None,
-        )
-        for role, home in homes.items()
-    }
-    return Town(
-        town,
-        village_a,
-        village_b,
-        grid_a1,
-        grid_a2,
-        grid_b1,
-        unit_a1,
-        unit_a2,
-        unit_b1,
-        court,
-        users,
-    )
-
-
 @pytest.fixture
 def town(db: None) -> Town:
     return build_town()
@@ -209,3 +137,27 @@ def residents(town: Town) -> dict[str, Any]:
         "a2": PersonFactory(name="李四", area=town.unit_a2),
         "b1": PersonFactory(name="王五", area=town.unit_b1),
     }
+
+
+@pytest.fixture
+def grid_worker_b(town: Town) -> Any:
+    """A grid worker of the other village (西村), who must see nothing of village A (东村)."""
+    return UserFactory(username="t_grid_b", roles=[Role.GRID_WORKER], home_area=town.grid_b1)
+
+
+@pytest.fixture
+def case(town: Town) -> Any:
+    """A general dispute in village A, in progress with the property team (the mediator's)."""
+    return case_in_state(town, State.IN_PROGRESS)
+
+
+@pytest.fixture
+def jobs_immediate() -> Any:
+    """Jobs run in-process at once, on huey's in-memory queue. A module whose tests send
+    notifications or run jobs asks for it: `pytest.mark.usefixtures("jobs_immediate")`."""
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = was

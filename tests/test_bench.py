@@ -1,4 +1,5 @@
-"""The case-engine benchmark runs end to end in a reduced size and reports what it says."""
+"""The benchmarks of bench/ (the case engine's, the deadline sweep and rules pass's) run end
+to end in a reduced size and report what they say."""
 
 from __future__ import annotations
 
@@ -62,3 +63,30 @@ def test_the_case_benchmark_runs_in_a_reduced_size():
         grid = result["queue"]["1500"]["grid_worker"]
         worst = max(over, grid["page"]["p50_ms"] - grid["raw_sql"]["p50_ms"])
         assert result["verdict"]["orm_over_raw_ms_at_total"]["value"] == round(worst, 3)
+
+
+def test_the_rules_benchmark_runs_in_a_reduced_size(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        env.pop("DATABASE_URL", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.rules", "--cases", "300", "--pg-name", "fengqiao_bench_test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+
+    assert result["n"] == 300 and result["fill"]["cases"] == 300
+    assert result["sweep_cold"]["overdue"] > 0 and result["sweep_cold"]["near"] > 0
+    assert result["sweep_again"] == {**result["sweep_again"], "overdue": 0, "notifications": 0}
+    assert result["rules_cold"]["alerts"] > 0 and result["rules_again"]["alerts"] == 0
+    assert result["alerts_stored"] == result["rules_cold"]["alerts"]
+    for figure in ("sweep_cold", "sweep_again", "rules_cold", "rules_again"):
+        assert result[figure]["seconds"] >= 0
