@@ -26,7 +26,16 @@ from fengqiao.accounts.roles import Capability
 from fengqiao.audit.services import audit_record
 from fengqiao.cases import workflow
 from fengqiao.cases.exports import case_export_xlsx
-from fengqiao.cases.models import Case, CaseEvent, Grade, Kind, Milestone, Outcome, State
+from fengqiao.cases.models import (
+    Case,
+    CaseEvent,
+    Grade,
+    HandlingLevel,
+    Kind,
+    Milestone,
+    Outcome,
+    State,
+)
 from fengqiao.cases.panels import case_panels
 from fengqiao.cases.selectors import (
     case_get_for_user,
@@ -417,6 +426,10 @@ def _event_details(event: CaseEvent) -> list[str]:
         details.append(_("Handler: %(name)s") % {"name": data["handler"]})
     if data.get("agency"):
         details.append(_("Agency: %(name)s") % {"name": data["agency"]})
+    if event.action == "escalate" and data.get("to_level") in HandlingLevel.values:
+        details.append(
+            _("Escalated to: %(level)s") % {"level": HandlingLevel(data["to_level"]).label}
+        )
     if data.get("merged_into"):
         details.append(_("Merged into %(number)s") % {"number": data["merged_into"]})
     if event.action == "merged_from" and data.get("case"):

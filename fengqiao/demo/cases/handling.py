@@ -50,6 +50,10 @@ class Handling:
         """Sent to a person or team, who acknowledge it, work on it and record the result;
         then followed up and closed."""
         worker = self.dispatch(path, spec, route)
+        if spec.triangle:
+            worker, finish = self.up_the_triangle(path, route, worker)
+            self.resolve(path, spec, worker, grade, values, finish)
+            return
         extension_days = self.suspend(path, spec, worker, values)
         finish = self.work(path, spec, worker, grade, tier, values, received_at, extension_days)
         worker, finish = self.escalate_to_town(path, spec, route.director, worker, finish)
@@ -195,6 +199,46 @@ class Handling:
             )
             return after(received_at, tier + rng.randint(1, 10) + extension_days)
         return after(received_at, self.clock.resolution_days(tier) + extension_days)
+
+    def up_the_triangle(self, path: CasePath, route: Route, worker: str) -> tuple[str, dt.datetime]:
+        """The iron triangle (铁三角), each hand-over a step of the case: the grid worker
+        cannot settle what the unit head reported and passes it up to the village; the
+        cadre gives it to the village's mediation committee, whose mediator passes it up
+        to the town; the centre brings in the judicial office. Returns who resolves it and
+        when it is due."""
+        later, after = self.clock.later, self.clock.working_days_after
+        notes = text.TRIANGLE_NOTES
+        village = next(v for v in self.town.villages if v.cadre == route.cadre)
+        path.add(after(path.t, 1), worker, "record_milestone", note=notes["feedback"])
+        path.add(later(path.t, 30, 120), worker, "escalate", State.ACCEPTED, note=notes["grid"])
+        path.add(
+            later(path.t, 20, 180),
+            route.cadre,
+            "dispatch",
+            State.DISPATCHED,
+            handler=Handler("team", village.committee),
+            note=notes["dispatch"],
+        )
+        member = village.committee_member
+        path.add(later(path.t, 10, 120), member, "acknowledge", State.ACKNOWLEDGED)
+        path.add(later(path.t, 10, 240), member, "start", State.IN_PROGRESS, note=notes["start"])
+        path.add(
+            after(path.t, self.rng.randint(1, 2)),
+            member,
+            "escalate",
+            State.ACCEPTED,
+            note=notes["village"],
+        )
+        path.add(
+            later(path.t, 10, 240),
+            "dispatcher",
+            "transfer",
+            State.TRANSFERRED,
+            agency="judicial",
+            note=notes["transfer"],
+        )
+        path.mediating = None
+        return self.town.liaisons["judicial"], after(path.t, self.rng.randint(2, 4))
 
     def escalate_to_town(
         self, path: CasePath, spec: CaseSpec, director: str, worker: str, finish: dt.datetime

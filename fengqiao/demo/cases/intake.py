@@ -35,11 +35,19 @@ class Intake:
     longitude: Decimal
 
 
+def _households(town: TownView, unit: Unit) -> int:
+    return len({town.plan.persons[index].address for index in unit.residents})
+
+
 def draw_intake(spec: CaseSpec, *, town: TownView, routing: Routing, rng: random.Random) -> Intake:
     """The matter of `spec` as it comes in."""
     template, kind = spec.template, spec.kind
     unit = routing.pick_unit(template)
     channel = weighted(rng, CHANNELS[kind])
+    if spec.triangle:
+        # A unit head reports from their own unit, where both households live.
+        unit = rng.choice([u for u in town.all_units if u.head and _households(town, u) > 1])
+        channel = Channel.GRID_REPORT
     if kind != Kind.DISPUTE and channel == Channel.REFERRAL:
         channel = Channel.WALK_IN
     grade = spec.grade or (weighted(rng, template.grades) if kind == Kind.DISPUTE else "")
@@ -83,6 +91,8 @@ def draw_intake(spec: CaseSpec, *, town: TownView, routing: Routing, rng: random
         party.person >= 0 and persons[party.person].area_code != unit.code for party in parties
     )
     reporter = routing.reporter(channel, unit, unit_head=not residents_elsewhere)
+    if spec.triangle:
+        reporter = unit.head
     values["reporter"] = town.full_names.get(reporter, "")
     amount = None
     if template.amount:

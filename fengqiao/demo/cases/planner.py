@@ -8,12 +8,14 @@ comes in (`intake`), who takes it on (`routing`), and its steps in working time
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from typing import TYPE_CHECKING
 
 from fengqiao.cases.models import Channel, Grade, Kind, Outcome, PartyRole, State
 from fengqiao.demo.cases import texts as text
+from fengqiao.demo.cases.deadlines import case_course, overdue_runs
 from fengqiao.demo.cases.handling import Handling
 from fengqiao.demo.cases.intake import draw_intake
 from fengqiao.demo.cases.lifecycle import Lifecycle
@@ -22,11 +24,13 @@ from fengqiao.demo.cases.plan import (
     CUTOFF,
     OPEN_STATES_SHOWN,
     REFERENCE_NOW,
+    STORY_KEY,
     YEAR_END,
     YEAR_START,
     AgreementPlan,
     CasePlan,
     CaseVolume,
+    JudicialApplyPlan,
     PartyPlan,
     StepPlan,
     package_calendar,
@@ -42,6 +46,9 @@ if TYPE_CHECKING:
 
 # When an agreement must be made for its 30-day judicial-confirmation window to close in
 # the week after the demo's "now" (the warning shows from 7 days before).
+# The dispute that goes up the iron triangle: a leak between neighbours whose cause and
+# compensation neither the grid nor the village can settle without an expert's finding.
+TRIANGLE_TITLE = "{place}楼上漏水纠纷"
 JUDICIAL_WINDOW = (
     REFERENCE_NOW.date() - dt.timedelta(days=29),
     REFERENCE_NOW.date() - dt.timedelta(days=24),
@@ -53,6 +60,7 @@ class Planner:
 
     def __init__(self, town: TownPlan, seed: int, volume: CaseVolume) -> None:
         self.town = TownView(town)
+        self.seed = seed
         self.rng = random.Random(f"fengqiao-demo-cases-{seed}")
         self.volume = volume
         self.clock = WorkingClock(self.rng, package_calendar())
@@ -245,8 +253,40 @@ class Planner:
                     self.plan_case(CaseSpec(template, kind), low=late_start, high=YEAR_END)
                 )
 
+        cases = self.with_the_triangle(cases, low=late_start, high=dispute_window)
         cases.sort(key=lambda case: (case.received_at, case.key))
         return tuple(cases)
+
+    def with_the_triangle(
+        self, cases: list[CasePlan], *, low: dt.date, high: dt.date
+    ) -> list[CasePlan]:
+        """The iron triangle (`Handling.up_the_triangle`), once in the year, in the place of
+        a general dispute settled in time. Drawn last, from a generator of its own, and in
+        time itself, so that every other case, and the supervision orders drawn from them,
+        are what they would be without it."""
+        calendar = self.clock.calendar
+
+        def replaceable(case: CasePlan) -> bool:
+            actions = {step.action for step in case.steps}
+            return (
+                case.kind == Kind.DISPUTE
+                and case.grade == Grade.GENERAL
+                and case.key != STORY_KEY
+                and case.state == State.CLOSED
+                and case.is_resolved
+                and not actions & {"regrade", "reopen", "escalate", "suspend", "transfer"}
+                and not any(isinstance(record, JudicialApplyPlan) for record in case.records)
+                and not overdue_runs(case_course(case, calendar))
+            )
+
+        index = next(number for number, case in enumerate(cases) if replaceable(case))
+        self.rng.seed(f"fengqiao-demo-triangle-{self.seed}")
+        template = next(t for t in text.DISPUTES if t.title == TRIANGLE_TITLE)
+        spec = CaseSpec(template, Kind.DISPUTE, grade=Grade.GENERAL, triangle=True)
+        triangle = self.plan_case(spec, low=low, high=high)
+        assert not overdue_runs(case_course(triangle, calendar)), triangle
+        cases[index] = dataclasses.replace(triangle, key=cases[index].key)
+        return cases
 
     def duplicates(self, demands: list[CasePlan], count: int) -> list[CasePlan]:
         """Second calls about a matter already registered: merged into the first."""

@@ -154,6 +154,9 @@ class Routing:
                 cadre=village.cadre,
             )
 
+        if spec.triangle:
+            # The village sends the unit head's report to the grid's worker first.
+            return local(Handler("user", unit.grid.worker), unit.grid.worker)
         in_mediation = kind == Kind.DISPUTE and spec.open_state in {
             State.IN_PROGRESS,
             State.SUSPENDED,

@@ -30,6 +30,9 @@ class CaseSpec:
     reopen: str = ""  # how a follow-up finds the agreement not kept: "term" | "dissatisfied"
     # resolved late in October: the judicial-confirmation window closes at the demo's "now"
     judicial_window: bool = False
+    # the iron triangle: a unit head reports, grid and village pass it up, the town brings
+    # in the judicial office (`Handling.up_the_triangle`)
+    triangle: bool = False
     # filled when the case is drawn: who follows it up, and its words for the records
     followup_actor: str = ""
     words: dict[str, Any] | None = None

@@ -872,6 +872,16 @@ APPROVE_NOTES = ("同意延期，请抓紧办理。", "")
 DENY_NOTES = ("时限内可以办结，不同意延期。",)
 REGRADE_NOTES = ("涉及人数增加，矛盾有激化风险，调整为重要矛盾纠纷。",)
 ESCALATE_NOTES = ("村级调解未能化解，上报镇综治中心。", "涉及面较广，村级无法处理，申请上报。")
+# The iron triangle (铁三角): a unit head's report that the grid, then the village, cannot
+# settle, up to the town and on to the judicial office.
+TRIANGLE_NOTES = {
+    "feedback": "已向双方反馈：网格员两次上门查看渗漏情况，正在协调。",
+    "grid": "网格员两次上门协调，双方对渗漏原因和赔偿各执一词，网格无法化解，上报村（社区）。",
+    "dispatch": "交社区人民调解委员会调解。",
+    "start": "调委会约双方到社区调解室，查看渗漏照片。",
+    "village": "双方对责任认定分歧大，需专业鉴定，社区调委会调解未果，上报镇综治中心。",
+    "transfer": "需做漏水检测和责任认定，移交万泉司法所组织专业调解。",
+}
 ESCALATE_ABOVE_NOTES = ("涉及跨区域问题，镇级无法解决，上报区综治中心协调。",)
 TRANSFER_NOTES = {
     "court": "当事人同意诉讼解决，移交万泉人民法庭。",
