@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fengqiao.mediation",
     "fengqiao.followups",
     "fengqiao.gridops",
+    "fengqiao.screening",
     "fengqiao.supervision",
     "fengqiao.emergency",
     "fengqiao.reports",

@@ -13,6 +13,7 @@ from fengqiao.accounts.roles import Capability
 from fengqiao.emergency.selectors import emergency_page_allowed
 from fengqiao.followups.selectors import can_see_followups
 from fengqiao.gridops.selectors import compliance_allowed, field_allowed, log_pages_allowed
+from fengqiao.screening.selectors import screening_nav_allowed
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
 
@@ -28,6 +29,7 @@ NAV = [
     ("log_compliance", _("Log compliance"), compliance_allowed),
     ("emergency_list", _("Emergencies"), emergency_page_allowed),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
+    ("screening_list", _("Screening"), screening_nav_allowed),
     ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),

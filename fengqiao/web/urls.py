@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("field/", field_views.field_home, name="field_home"),
     path("", include("fengqiao.gridops.urls")),
+    path("screening/", include("fengqiao.screening.urls")),
     path("areas/picker/", views.area_picker, name="area_picker"),
     path("areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("people/", views.person_list, name="person_list"),
