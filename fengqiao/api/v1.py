@@ -27,6 +27,7 @@ from fengqiao.api.mediation import router as mediation_router
 from fengqiao.api.notifications import emergency_router
 from fengqiao.api.notifications import router as notifications_router
 from fengqiao.api.reports import router as reports_router
+from fengqiao.api.screening import router as screening_router
 from fengqiao.api.supervision import router as supervision_router
 
 
@@ -83,4 +84,5 @@ api.add_router("/emergencies", emergency_router)
 api.add_router("/reports", reports_router)
 api.add_router("/logs", gridops.router)
 api.add_router("/field", gridops.field_router)
+api.add_router("/screening", screening_router)
 api.add_router("", reference.router)
