@@ -45,6 +45,7 @@ from fengqiao.demo.cases import (
     write_cases,
 )
 from fengqiao.demo.progress import Progress, Stage, no_progress
+from fengqiao.demo.screening import write_screening
 from fengqiao.orgs.models import (
     Agency,
     AgencyContact,
@@ -843,5 +844,6 @@ def write_plan(
                 persons=persons,
             )
             counts |= write_cases(plan.cases, refs, supervision=plan.supervision, progress=progress)
+            counts |= write_screening(plan, refs)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts
