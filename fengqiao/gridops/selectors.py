@@ -388,13 +388,6 @@ def workers_not_logged(*, day: dt.date, calendar: WorkingCalendar) -> list[int]:
     )
 
 
-def screening_due(*, user: Any) -> list[Any]:
-    """SCREENING SLOT: the screening reports the user has to file, for the field home's
-    to-do. Four-level screening is not built yet, so there is nothing due; the shell's
-    field home calls the screening app's own reader instead once that app exists."""
-    return []
-
-
 # --------------------------------------------------------------------------- quick report
 QUICK_CATEGORY_COUNT = 8
 # How many of the latest hazards and demands rank the categories: bounded, so the page
@@ -410,4 +403,10 @@ def quick_categories() -> tuple[list[CaseCategory], list[CaseCategory]]:
     use = Counter(latest.values_list("category_id", flat=True)[:QUICK_CATEGORY_SAMPLE])
     active = list(CaseCategory.objects.filter(is_active=True).order_by("sort_order", "code"))
     ranked = sorted(active, key=lambda category: -use.get(category.pk, 0))
-    return ranked[:QUICK_CATEGORY_COUNT], ranked[QUICK_CATEGORY_COUNT:]
+    shown, folded = ranked[:QUICK_CATEGORY_COUNT], ranked[QUICK_CATEGORY_COUNT:]
+    # "Other" is always at hand: a matter that fits no category is still reported at once.
+    other = next((category for category in folded if category.code == "other"), None)
+    if other is not None:
+        folded = [shown[-1], *(category for category in folded if category is not other)]
+        shown = [*shown[:-1], other]
+    return shown, folded

@@ -1,7 +1,8 @@
 """The grid worker's phone-first home (`/field/`): today's to-do from the apps that set
 the day's work (the daily log, the cases in hand, follow-ups, screening), with the large
 上报 and 写民情日志 buttons. It lives in the shell because it reads apps that sit side by
-side and do not read each other; the field pages themselves are gridops'.
+side and do not read each other (gridops, followups, screening); the field pages
+themselves are gridops'.
 
 Grid workers and unit heads land here after signing in (`LoginView`); everyone else
 lands on the site's home as before.
@@ -9,6 +10,8 @@ lands on the site's home as before.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -24,6 +27,7 @@ from fengqiao.core import clock
 from fengqiao.followups import selectors as followups
 from fengqiao.gridops import selectors as gridops
 from fengqiao.gridops.views import field_context
+from fengqiao.screening.selectors import reports_due_for
 from fengqiao.web.case_views import deadline_status, format_moment
 from fengqiao.workcal.selectors import calendar_load
 
@@ -49,12 +53,28 @@ class LoginView(auth_views.LoginView):
         return landing_url(self.request.user)
 
 
-def screening_due(user: Any) -> list[Any]:
-    """SCREENING SLOT — the screening reports due from the user. Four-level screening
-    (`fengqiao.screening`) is being built; until its selectors offer the reports due from
-    a user, the to-do asks gridops' placeholder, which has none. Replace this call with
-    the screening app's reader (from here, the shell, never from gridops) once it exists."""
-    return gridops.screening_due(user=user)
+@dataclass
+class ScreeningDue:
+    title: str
+    area: str
+    due_at: dt.datetime
+    overdue: bool
+    url: str
+
+
+def screening_due(user: Any) -> list[ScreeningDue]:
+    """The screening reports due from the user's own area (their village, grid or unit),
+    not yet filed, nearest deadline first; an overdue one is still accepted, marked late."""
+    return [
+        ScreeningDue(
+            title=due.title,
+            area=due.due_area.name,
+            due_at=due.due_at,
+            overdue=due.overdue,
+            url=reverse("screening_area", args=[due.pk, due.due_area.pk]),
+        )
+        for due in reports_due_for(user)
+    ]
 
 
 def _cases_due(user: Any, now: Any) -> tuple[list[dict[str, Any]], int]:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from fengqiao.accounts.roles import Role
 from fengqiao.audit.models import AuditEvent
-from tests.fixtures.gridops import SATURDAY, log_entry, log_week
+from tests.fixtures import SATURDAY, log_entry, log_week
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,14 @@ from PIL import Image
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, Channel, Kind
 from fengqiao.gridops.models import Finding, LogEntry
-from tests.fixtures import SCREENSHOTS, chromium, fits_the_phone, log_in, phone_context
-from tests.fixtures.gridops import field_town
+from tests.fixtures import (
+    SCREENSHOTS,
+    chromium,
+    field_town,
+    fits_the_phone,
+    log_in,
+    phone_context,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,7 @@ from fengqiao.gridops import services
 from fengqiao.gridops.models import LogPolicy
 from fengqiao.jobs import registry
 from fengqiao.notify.models import Notification
-from tests.fixtures import UserFactory
-from tests.fixtures.gridops import SATURDAY, SUNDAY, log_entry
+from tests.fixtures import SATURDAY, SUNDAY, UserFactory, log_entry
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from fengqiao.accounts.roles import Role
 from fengqiao.audit.models import AuditEvent
 from fengqiao.cases.models import Case, CaseCategory, Channel, Kind
 from fengqiao.gridops.models import Excuse, Finding, LogEntry
-from tests.fixtures import PASSWORD, png
-from tests.fixtures.gridops import SATURDAY, log_entry
+from tests.fixtures import PASSWORD, SATURDAY, act, log_entry, new_case, png, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +165,6 @@ def test_the_field_home_says_whether_today_is_logged_and_lists_the_day(town, sat
 
 
 def test_the_field_home_lists_my_cases_nearest_deadline_first(town, saturday):
-    from tests.fixtures import act, new_case
-
     worker = town.user(Role.GRID_WORKER)
     cases = []
     for title in ["东村1组路灯不亮", "东村2组垃圾清运"]:
@@ -361,3 +358,47 @@ def test_a_village_cadre_records_leave_for_a_worker_of_the_village_only(
     )
     assert done.status_code == 302
     assert Excuse.objects.get().recorded_by == town.user(Role.VILLAGE_CADRE)
+
+
+def test_the_quick_report_offers_the_categories_most_used_lately_and_always_other(town):
+    from fengqiao.gridops.selectors import QUICK_CATEGORY_COUNT, quick_categories
+
+    environment = CaseCategory.objects.get(code="environment")
+    for _ in range(2):
+        new_case(
+            town.user(Role.INTAKE_CLERK),
+            town.unit_a1,
+            kind="hazard",
+            grade="",
+            category=environment,
+        )
+
+    shown, folded = quick_categories()
+
+    assert shown[0] == environment
+    assert len(shown) == QUICK_CATEGORY_COUNT and shown[-1].code == "other"
+    assert {c.pk for c in shown} | {c.pk for c in folded} == set(
+        CaseCategory.objects.filter(is_active=True).values_list("pk", flat=True)
+    )
+
+
+def test_the_field_home_lists_the_screening_reports_due_from_my_grid(town, monkeypatch):
+    from fengqiao.core import clock
+    from tests.fixtures.screening import file_zero, open_round
+
+    # the round of 1–15 March 2026, due at the end of Tuesday 17 March
+    screening_round = open_round(town)
+    monkeypatch.setattr(clock, "now", lambda: shanghai(2026, 3, 10, 10))
+    worker = town.user(Role.GRID_WORKER)
+
+    due = client_for(worker).get(reverse("field_home")).context["screenings"]
+
+    assert [(d.title, d.area, d.overdue) for d in due] == [
+        (screening_round.title, "东村一网格", False)
+    ]
+    assert due[0].url == f"/screening/{screening_round.pk}/areas/{town.grid_a1.pk}/"
+    after_due = shanghai(2026, 3, 18, 9)
+    monkeypatch.setattr(clock, "now", lambda: after_due)
+    assert client_for(worker).get(reverse("field_home")).context["screenings"][0].overdue
+    file_zero(worker, screening_round, now=after_due)
+    assert client_for(worker).get(reverse("field_home")).context["screenings"] == []

@@ -119,6 +119,7 @@ NOT_OPENED_BY_GET = {
     "supervision_reply",
     "mediation_judicial_result",  # only while a confirmation is pending
     "mediation_sign",  # only once an agreement awaits signatures from the page's form
+    "log_to_case",  # its form is on the entry's page
 }
 
 

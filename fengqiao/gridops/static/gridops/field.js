@@ -89,7 +89,10 @@
         head.appendChild(el("strong", null, say(item.kind === "report" ? "kindReport" : "kindLog")));
         head.appendChild(el("span", "muted", " " + new Date(item.created).toLocaleString()));
         li.appendChild(head);
-        li.appendChild(el("div", "outbox-summary", summary(item) + (item.photos.length ? " · " + say("photos", { n: item.photos.length }) : "")));
+        // What someone else captured on this phone is named, not shown.
+        if (item.owner === data.user) {
+          li.appendChild(el("div", "outbox-summary", summary(item) + (item.photos.length ? " · " + say("photos", { n: item.photos.length }) : "")));
+        }
         li.appendChild(el("div", "outbox-state", statusLine(item)));
         if (item.status === "refused" && item.message) {
           var reasons = el("ul", "outbox-reasons field-error");
