@@ -44,6 +44,7 @@ from fengqiao.demo.cases import (
     plan_supervision,
     write_cases,
 )
+from fengqiao.demo.logs import write_logs
 from fengqiao.demo.progress import Progress, Stage, no_progress
 from fengqiao.demo.screening import write_screening
 from fengqiao.orgs.models import (
@@ -844,6 +845,7 @@ def write_plan(
                 persons=persons,
             )
             counts |= write_cases(plan.cases, refs, supervision=plan.supervision, progress=progress)
+            counts |= write_logs(plan, refs, progress=progress)
             counts |= write_screening(plan, refs)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts

@@ -21,6 +21,9 @@ class Stage(StrEnum):
     # day), what was played in it — cases (registered), steps, mediation (records),
     # followups, orders (supervision orders raised) — and registered (so far) of total.
     MONTH = "month"
+    # The year's daily logs (`demo.logs`). counts: log_entries, log_writers, log_leave,
+    # log_cases_linked
+    LOGS = "logs"
 
 
 Progress = Callable[[Stage, Mapping[str, Any]], None]

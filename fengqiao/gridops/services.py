@@ -1,5 +1,7 @@
-"""The only writers of the daily log: an entry (`log_entry_create`), the case it becomes
-(`log_entry_to_case`), and the leave that excuses a worker's days (`log_excuse_record`).
+"""The only writers of the daily log: an entry (`log_entry_create`, or a writer's batch
+checked the same way, `log_entries_create_many`), the case it becomes (`log_entry_to_case`,
+or the one registered apart that it raised, `log_entry_link_case`), and the leave that
+excuses a worker's days (`log_excuse_record`).
 
 Every entry also counts its day (`LogDay`: entries and the run of days kept), in the same
 transaction, so the compliance page reads days, not entries.
@@ -8,7 +10,9 @@ transaction, so the compliance page reads days, not entries.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -24,7 +28,7 @@ from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import Capability, Role
 from fengqiao.areas.models import Area
-from fengqiao.audit.services import audit_record
+from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.models import (
     Case,
     CaseAttachment,
@@ -34,10 +38,12 @@ from fengqiao.cases.models import (
     Kind,
     PartyRole,
 )
+from fengqiao.cases.selectors import case_list_for_user
 from fengqiao.cases.services import PartyInput, case_act, case_create
 from fengqiao.core import clock
-from fengqiao.core.errors import NotAllowed, Problems, WrongState, audits_refusals
+from fengqiao.core.errors import DomainError, NotAllowed, Problems, WrongState, audits_refusals
 from fengqiao.core.ids import id_of
+from fengqiao.core.sql import insert_rows
 from fengqiao.core.uploads import uploads_store, uploads_validate
 from fengqiao.gridops.models import (
     Activity,
@@ -141,95 +147,33 @@ def log_entry_create(
     resolved at their level in every figure, and is followed up like any other.
     """
     now = now or clock.now()
-    if not jurisdiction.roles_of(actor) & LOG_WRITERS:
-        raise _refused(actor, "create", _("Your role does not keep a daily log."))
+    _require_writer(actor)
     client_key = (client_key or "").strip()[:64]
     if client_key:
         written = LogEntry.objects.filter(author=actor, client_key=client_key).first()
         if written is not None:
             return written
+    fields = {
+        "occurred_at": occurred_at,
+        "area": area,
+        "finding": finding,
+        "text": text,
+        "activities": activities,
+        "residents": residents,
+        "address": address,
+        "latitude": latitude,
+        "longitude": longitude,
+        "settled_on_spot": settled_on_spot,
+        "settlement": settlement,
+        "category": category,
+        "backdate_reason": backdate_reason,
+    }
     problems = Problems()
-    occurred_at = occurred_at or now
-    text = (text or "").strip()
-    backdate_reason = (backdate_reason or "").strip()
-    settlement = (settlement or "").strip()
-    if timezone.is_naive(occurred_at):
-        problems.add("occurred_at", _("Give the time with its time zone."), field="occurred_at")
-    elif occurred_at > now + FUTURE_GRACE:
-        problems.add("in_future", _("An entry cannot be dated in the future."), field="occurred_at")
-    elif (
-        timezone.localdate(now) - timezone.localdate(occurred_at)
-    ).days > log_policy().max_days_back and not backdate_reason:
-        problems.add(
-            "backdate_reason",
-            _("Say why this is written more than %(days)d days after it happened.")
-            % {"days": log_policy().max_days_back},
-            field="backdate_reason",
-        )
-    place = jurisdiction.areas_visible(actor).filter(pk=id_of(area)).first()
-    if place is None:
-        problems.add(
-            "area", _("Choose a place from the list; this one is not in your area."), field="area"
-        )
-    if finding not in Finding.values:
-        problems.add("finding", _("Choose what was found."), field="finding")
-    if not text:
-        problems.add("text", _("Write what was done and seen."), field="text")
-    elif len(text) > MAX_TEXT:
-        problems.add("text", _("Keep it under %(n)d characters.") % {"n": MAX_TEXT}, field="text")
-    wanted = {id_of(value) for value in activities if value not in (None, "")}
-    chosen = list(Activity.objects.filter(pk__in=wanted, is_active=True))
-    if len(chosen) != len(wanted):
-        problems.add("activities", _("Choose what was done from the list."), field="activities")
-    met = {id_of(value) for value in residents if value not in (None, "")}
-    people = list(person_list_for_user(user=actor).filter(pk__in=met))
-    if len(people) != len(met):
-        problems.add("residents", _("A resident was not found."), field="residents")
-    if (latitude is None) != (longitude is None):
-        problems.add(
-            "position", _("Give both latitude and longitude, or neither."), field="longitude"
-        )
-    if settled_on_spot:
-        if finding == Finding.NOTHING:
-            problems.add(
-                "settled_nothing",
-                _("Nothing was found, so nothing was settled."),
-                field="settled_on_spot",
-            )
-        if not settlement:
-            problems.add("settlement", _("Say how it was settled on the spot."), field="settlement")
-        if category in (None, ""):
-            problems.add(
-                "category", _("Choose the category of the matter settled."), field="category"
-            )
-        if finding == Finding.DISPUTE and not met:
-            problems.add(
-                "applicant",
-                _("A dispute settled on the spot needs the resident who raised it."),
-                field="residents",
-            )
+    checked = _check_entry(actor, _EntryLookups.of(actor, [fields]), problems, now=now, **fields)
     _check_photos(photos, problems)
     problems.raise_if_any()
     try:
-        return _write_entry(
-            actor,
-            place,
-            now,
-            occurred_at=occurred_at,
-            finding=finding,
-            text=text,
-            activities=chosen,
-            residents=people,
-            address=(address or "").strip()[:200],
-            latitude=latitude,
-            longitude=longitude,
-            settled_on_spot=bool(settled_on_spot),
-            settlement=settlement[:500] if settled_on_spot else "",
-            category=category if settled_on_spot else None,
-            photos=photos,
-            backdate_reason=backdate_reason[:200],
-            client_key=client_key,
-        )
+        return _write_entry(actor, now, photos=photos, client_key=client_key, **checked)
     except IntegrityError:
         # The same phone's same entry arrived twice at once: the other one wrote it.
         written = LogEntry.objects.filter(author=actor, client_key=client_key).first()
@@ -238,12 +182,147 @@ def log_entry_create(
         return written
 
 
+def _require_writer(actor: Any) -> None:
+    if not jurisdiction.roles_of(actor) & LOG_WRITERS:
+        raise _refused(actor, "create", _("Your role does not keep a daily log."))
+
+
+@dataclass
+class _EntryLookups:
+    """What checking entries reads from the database, read once for all of them: the
+    places, activities and residents they name that the writer may use, and the rule."""
+
+    places: dict[int, Area]
+    activities: dict[int, Activity]
+    people: dict[int, Any]
+    max_days_back: int
+
+    @classmethod
+    def of(cls, actor: Any, items: Sequence[dict[str, Any]]) -> _EntryLookups:
+        def ids(values: Any) -> set[int]:
+            return {id_of(value) for value in values if value not in (None, "")} - {None}
+
+        places = ids(item.get("area") for item in items)
+        named = ids(value for item in items for value in item.get("activities") or ())
+        met = ids(value for item in items for value in item.get("residents") or ())
+        return cls(
+            places={a.pk: a for a in jurisdiction.areas_visible(actor).filter(pk__in=places)}
+            if places
+            else {},
+            activities={a.pk: a for a in Activity.objects.filter(pk__in=named, is_active=True)}
+            if named
+            else {},
+            people={p.pk: p for p in person_list_for_user(user=actor).filter(pk__in=met)}
+            if met
+            else {},
+            max_days_back=log_policy().max_days_back,
+        )
+
+
+def _check_entry(
+    actor: Any,
+    lookups: _EntryLookups,
+    problems: Problems,
+    *,
+    now: dt.datetime,
+    occurred_at: dt.datetime | None,
+    area: Any,
+    finding: str,
+    text: str,
+    activities: Sequence[Any] = (),
+    residents: Sequence[Any] = (),
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    settled_on_spot: bool = False,
+    settlement: str = "",
+    category: Any = None,
+    backdate_reason: str = "",
+    prefix: str = "",
+) -> dict[str, Any]:
+    """One entry checked as the rules have it; its problems go to `problems`, each field
+    named after `prefix` (`items.3.` in a batch). Returns the entry's cleaned fields."""
+
+    def add(code: str, message: str, field: str) -> None:
+        problems.add(code, message, field=f"{prefix}{field}")
+
+    occurred_at = occurred_at or now
+    text = (text or "").strip()
+    backdate_reason = (backdate_reason or "").strip()
+    settlement = (settlement or "").strip()
+    if timezone.is_naive(occurred_at):
+        add("occurred_at", _("Give the time with its time zone."), "occurred_at")
+    elif occurred_at > now + FUTURE_GRACE:
+        add("in_future", _("An entry cannot be dated in the future."), "occurred_at")
+    elif (
+        timezone.localdate(now) - timezone.localdate(occurred_at)
+    ).days > lookups.max_days_back and not backdate_reason:
+        add(
+            "backdate_reason",
+            _("Say why this is written more than %(days)d days after it happened.")
+            % {"days": lookups.max_days_back},
+            "backdate_reason",
+        )
+    place = lookups.places.get(id_of(area))
+    if place is None:
+        add("area", _("Choose a place from the list; this one is not in your area."), "area")
+    if finding not in Finding.values:
+        add("finding", _("Choose what was found."), "finding")
+    if not text:
+        add("text", _("Write what was done and seen."), "text")
+    elif len(text) > MAX_TEXT:
+        add("text", _("Keep it under %(n)d characters.") % {"n": MAX_TEXT}, "text")
+    wanted = {id_of(value) for value in activities if value not in (None, "")}
+    chosen = [lookups.activities[pk] for pk in wanted if pk in lookups.activities]
+    if len(chosen) != len(wanted):
+        add("activities", _("Choose what was done from the list."), "activities")
+    met = {id_of(value) for value in residents if value not in (None, "")}
+    people = [lookups.people[pk] for pk in met if pk in lookups.people]
+    if len(people) != len(met):
+        add("residents", _("A resident was not found."), "residents")
+    if (latitude is None) != (longitude is None):
+        add("position", _("Give both latitude and longitude, or neither."), "longitude")
+    if settled_on_spot:
+        if finding == Finding.NOTHING:
+            add(
+                "settled_nothing",
+                _("Nothing was found, so nothing was settled."),
+                "settled_on_spot",
+            )
+        if not settlement:
+            add("settlement", _("Say how it was settled on the spot."), "settlement")
+        if category in (None, ""):
+            add("category", _("Choose the category of the matter settled."), "category")
+        if finding == Finding.DISPUTE and not met:
+            add(
+                "applicant",
+                _("A dispute settled on the spot needs the resident who raised it."),
+                "residents",
+            )
+    return {
+        "place": place,
+        "occurred_at": occurred_at,
+        "finding": finding,
+        "text": text,
+        # In the order of their lists, as reading them one entry at a time gave them.
+        "activities": sorted(chosen, key=lambda activity: (activity.sort_order, activity.code)),
+        "residents": sorted(people, key=lambda person: (person.name, person.pk)),
+        "address": (address or "").strip()[:200],
+        "latitude": latitude,
+        "longitude": longitude,
+        "settled_on_spot": bool(settled_on_spot),
+        "settlement": settlement[:500] if settled_on_spot else "",
+        "category": category if settled_on_spot else None,
+        "backdate_reason": backdate_reason[:200],
+    }
+
+
 @transaction.atomic
 def _write_entry(
     actor: Any,
-    place: Area,
     now: dt.datetime,
     *,
+    place: Area,
     activities: list[Activity],
     residents: list[Any],
     photos: Sequence[UploadedFile],
@@ -272,6 +351,145 @@ def _write_entry(
         details={"finding": entry.finding, "photos": len(photos), "residents": len(residents)},
     )
     return entry
+
+
+# --------------------------------------------------------------------------- in batches
+BATCH_LIMIT = 1000
+# What an entry of a batch may carry: an entry's fields but its photos and client key,
+# and when it was written.
+BATCH_FIELDS = frozenset(
+    {
+        "occurred_at",
+        "area",
+        "finding",
+        "text",
+        "activities",
+        "residents",
+        "address",
+        "latitude",
+        "longitude",
+        "settled_on_spot",
+        "backdate_reason",
+        "now",
+    }
+)
+
+
+@audits_refusals
+def log_entries_create_many(
+    *,
+    actor: Any,
+    items: Sequence[dict[str, Any]],
+    calendar: WorkingCalendar | None = None,
+) -> list[LogEntry]:
+    """Write a batch of one writer's entries at once (a paper log brought in, the demo's
+    year): each item takes `log_entry_create`'s fields but photos and a client key, with
+    `now`, when it was written (the moment its checks stand on; now by default), and is
+    checked exactly as `log_entry_create` checks it; a matter settled on the spot, which
+    becomes a case, is written on its own. Each entry counts its day as it would written
+    alone, in the order of the items, and gets its audit event. One transaction: every
+    problem of every item is reported together, each field naming its item
+    (`items.3.area`), and nothing of the batch is saved. The database is read once per
+    batch, not once per entry."""
+    _require_writer(actor)
+    if not items:
+        return []
+    if len(items) > BATCH_LIMIT:
+        raise DomainError(
+            "too_many",
+            _("At most %(n)d entries can be written at once.") % {"n": BATCH_LIMIT},
+            field="items",
+        )
+    unknown = {key for item in items for key in item} - BATCH_FIELDS
+    if unknown:
+        raise TypeError(f"not taken in a batch: {sorted(unknown)}")
+    lookups = _EntryLookups.of(actor, items)
+    problems = Problems()
+    checked = []
+    for index, item in enumerate(items):
+        fields = {"occurred_at": None, "area": None, "finding": "", "text": "", **item}
+        now = fields.pop("now", None) or clock.now()
+        prefix = f"items.{index}."
+        if fields.get("settled_on_spot"):
+            problems.add(
+                "settled_alone",
+                _("A matter settled on the spot is written on its own."),
+                field=f"{prefix}settled_on_spot",
+            )
+        checked.append(
+            (now, _check_entry(actor, lookups, problems, now=now, prefix=prefix, **fields))
+        )
+    problems.raise_if_any()
+    return _write_entries(actor, checked, calendar or calendar_load())
+
+
+@transaction.atomic
+def _write_entries(
+    actor: Any, checked: list[tuple[dt.datetime, dict[str, Any]]], calendar: WorkingCalendar
+) -> list[LogEntry]:
+    entries, activities, residents = [], [], []
+    for now, fields in checked:
+        fields = dict(fields)
+        place = fields.pop("place")
+        activities.append(fields.pop("activities"))
+        residents.append(fields.pop("residents"))
+        fields.pop("category")
+        entries.append(
+            LogEntry(
+                author=actor,
+                occurred_on=timezone.localdate(fields["occurred_at"]),
+                area=place,
+                area_path=place.path,
+                created_at=now,
+                **fields,
+            )
+        )
+    insert_rows(LogEntry, entries)
+    for relation, chosen in ((LogEntry.activities, activities), (LogEntry.residents, residents)):
+        through, field = relation.through, relation.field
+        source, target = field.m2m_column_name(), field.m2m_reverse_name()
+        insert_rows(
+            through,
+            [
+                through(**{source: entry.pk, target: item.pk})
+                for entry, items in zip(entries, chosen, strict=True)
+                for item in items
+            ],
+        )
+    _count_days(actor, [entry.occurred_on for entry in entries], calendar)
+    audit_record_many(
+        [
+            {
+                "action": "log.create",
+                "actor": actor,
+                "target": entry,
+                "area": entry.area,
+                "details": {"finding": entry.finding, "photos": 0, "residents": len(met)},
+            }
+            for entry, met in zip(entries, residents, strict=True)
+        ]
+    )
+    return entries
+
+
+def _count_days(worker: Any, days: list[dt.date], calendar: WorkingCalendar) -> None:
+    """Count the entries of `days` (in the order they were written) on the worker's days:
+    one more on a day already counted, a new day with its run as `log_day_count` finds it
+    (the worker's days before it, those of the batch written earlier among them)."""
+    counts = Counter(days)
+    since = min(days) - dt.timedelta(days=STREAK_HORIZON_DAYS)
+    logged = dict(LogDay.objects.filter(worker=worker, day__gte=since).values_list("day", "streak"))
+    counted = [day for day in counts if day in logged]
+    excused = _excused_days(worker, since, max(days))
+    fresh = []
+    for day in dict.fromkeys(days):
+        if day in logged:
+            continue
+        logged[day] = _run_before(day, logged, excused, calendar) + 1
+        fresh.append(LogDay(worker=worker, day=day, entries=counts[day], streak=logged[day]))
+    for day in counted:
+        LogDay.objects.filter(worker=worker, day=day).update(entries=F("entries") + counts[day])
+    LogDay.objects.bulk_create(fresh)
 
 
 def _settle(
@@ -364,7 +582,15 @@ def _streak_before(worker: Any, day: dt.date, calendar: WorkingCalendar) -> int:
             "day", "streak"
         )
     )
-    excused = _excused_days(worker, since, day)
+    return _run_before(day, logged, _excused_days(worker, since, day), calendar)
+
+
+def _run_before(
+    day: dt.date, logged: dict[dt.date, int], excused: set[dt.date], calendar: WorkingCalendar
+) -> int:
+    """The run just before `day`, from the worker's logged days (with their runs) and
+    excused days: a logged day carries the run up to it, rest days are passed over."""
+    since = day - dt.timedelta(days=STREAK_HORIZON_DAYS)
     run = 0
     current = day - dt.timedelta(days=1)
     while current >= since:
@@ -489,25 +715,12 @@ def _parties(residents: list[Any]) -> list[PartyInput]:
     ]
 
 
-@audits_refusals
-@transaction.atomic
-def log_entry_to_case(
-    *,
-    actor: Any,
-    entry_id: Any,
-    category: Any,
-    kind: str = "",
-    grade: str = "",
-    title: str = "",
-    now: dt.datetime | None = None,
-) -> Case:
-    """One step from an entry to a case: registered by the actor with the entry's place,
-    account, residents (the first as applicant) and photos, channel 民情日志; the entry and
-    the case name each other. An entry becomes one case at most."""
-    now = now or clock.now()
+def _entry_for_a_case(actor: Any, entry_id: Any, *, action: str) -> LogEntry:
+    """The entry, locked, that the actor may make (or link to) a case: in their scope (else
+    404), theirs or of the area they run, not yet a case, with something found."""
     entry = jurisdiction.get_in_scope(actor, log_list_for_user(user=actor), entry_id)
     entry = LogEntry.objects.select_for_update().select_related("area").get(pk=entry.pk)
-    audit = {"action": "log.to_case", "actor": actor, "target": entry}
+    audit = {"action": action, "actor": actor, "target": entry}
     if not may_raise_case(actor, entry):
         raise NotAllowed(
             _("Only the entry's author or those who run its area can make it a case."),
@@ -525,6 +738,26 @@ def log_entry_to_case(
             audit=audit,
             code="nothing_found",
         )
+    return entry
+
+
+@audits_refusals
+@transaction.atomic
+def log_entry_to_case(
+    *,
+    actor: Any,
+    entry_id: Any,
+    category: Any,
+    kind: str = "",
+    grade: str = "",
+    title: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """One step from an entry to a case: registered by the actor with the entry's place,
+    account, residents (the first as applicant) and photos, channel 民情日志; the entry and
+    the case name each other. An entry becomes one case at most."""
+    now = now or clock.now()
+    entry = _entry_for_a_case(actor, entry_id, action="log.to_case")
     case = _case_of(
         actor,
         entry,
@@ -625,3 +858,39 @@ def log_reminders_send(*, now: dt.datetime | None = None) -> int:
         now=now,
     )
     return len(told)
+
+
+# --------------------------------------------------------------------------- linking
+@audits_refusals
+@transaction.atomic
+def log_entry_link_case(
+    *, actor: Any, entry_id: Any, case_id: Any, now: dt.datetime | None = None
+) -> LogEntry:
+    """Name a case registered from the daily log (channel 民情日志) as the one the entry
+    raised, both ways, when it was registered apart from the entry (at the centre, by an
+    import): the same entry as `log_entry_to_case` takes, and a case the actor may see that
+    no entry names yet."""
+    entry = _entry_for_a_case(actor, entry_id, action="log.link_case")
+    case = jurisdiction.get_in_scope(actor, case_list_for_user(user=actor), case_id)
+    audit = {"action": "log.link_case", "actor": actor, "target": entry}
+    if case.channel != Channel.DAILY_LOG:
+        raise WrongState(
+            _("Case %(number)s did not come in through the daily log.") % {"number": case.number},
+            audit=audit,
+            code="not_from_the_log",
+        )
+    if LogEntry.objects.filter(case=case).exists():
+        raise WrongState(
+            _("Case %(number)s is already linked to another entry.") % {"number": case.number},
+            audit=audit,
+            code="case_already_linked",
+        )
+    entry.case = case
+    entry.save(update_fields=["case"])
+    audit_record(
+        action="log.link_case",
+        actor=actor,
+        target=entry,
+        details={"case": case.pk, "at": (now or clock.now()).isoformat()},
+    )
+    return entry

@@ -1,6 +1,6 @@
 """Seeding the demo town says what it is doing: a line per stage, each month of the case
-year with its counts, in the centre's language; `--verbosity 0` keeps quiet; a failure is
-told as what it is."""
+year with its counts, then the year's daily logs, in the centre's language; `--verbosity 0`
+keeps quiet; a failure is told as what it is."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ STAGES = {
         "镇村与账号：",
         "居民与单位：",
         *[f"{year}年{month}月：" for year, month in MONTHS],
+        "民情日志：",
         "已更新数据库统计信息",
     ],
     "en": [
@@ -43,6 +44,7 @@ STAGES = {
         "Town and accounts: ",
         "Residents: ",
         *[f"{year}-{month:02d}: " for year, month in MONTHS],
+        "Daily logs: ",
         "Database statistics gathered",
     ],
 }
@@ -125,7 +127,7 @@ def test_write_plan_reports_each_stage_and_the_months_add_up(small_year: TownPla
 
     # then the town, the residents, then every month of the year in order
     stages = [stage for stage, _counts in heard]
-    assert stages == [Stage.TOWN, Stage.RESIDENTS] + [Stage.MONTH] * len(MONTHS)
+    assert stages == [Stage.TOWN, Stage.RESIDENTS] + [Stage.MONTH] * len(MONTHS) + [Stage.LOGS]
     town, residents = heard[0][1], heard[1][1]
     assert town["areas"] == counts["areas"] and town["users"] == counts["users"]
     assert residents == {"persons": counts["persons"], "organizations": counts["organizations"]}

@@ -209,6 +209,14 @@ def stage_line(stage: Stage, counts: Mapping[str, Any]) -> str:
         )
     if stage == Stage.RESIDENTS:
         return _("Residents: %(persons)d people, %(organizations)d organisations") % counts
+    if stage == Stage.LOGS:
+        return (
+            _(
+                "Daily logs: %(log_entries)d entries by %(log_writers)d writers, "
+                "%(log_leave)d leave records, %(log_cases_linked)d entries linked to their cases"
+            )
+            % counts
+        )
     month = counts["month"]
     return _(
         "%(month)s: %(cases)d cases registered (%(registered)d of %(total)d), "
