@@ -9,15 +9,23 @@ from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import Case, CaseCategory, Channel
 from fengqiao.core import clock
 from fengqiao.screening.models import ReportState, ScreeningReport
-from tests.fixtures import Api, UserFactory, as_, assert_error
-from tests.fixtures.screening import AFTER_DUE, DURING, file_zero, open_round
+from tests.fixtures import (
+    ROUND_AFTER_DUE,
+    ROUND_DURING,
+    Api,
+    UserFactory,
+    as_,
+    assert_error,
+    file_zero,
+    open_round,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def during(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: DURING)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_DURING)
 
 
 def test_a_leader_opens_a_round_and_a_second_is_a_409(town, during):
@@ -135,7 +143,7 @@ def test_findings_through_the_api_become_cases_and_are_added_while_open(town, re
 def test_a_report_after_the_round_closed_is_accepted_and_marked_late(town, monkeypatch):
     screening_round = open_round(town)
     as_(town, Role.LEADER).post(f"/screening/rounds/{screening_round.pk}/close", {"note": ""})
-    monkeypatch.setattr(clock, "now", lambda: AFTER_DUE)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_AFTER_DUE)
 
     filed = as_(town, Role.UNIT_HEAD).post(
         f"/screening/rounds/{screening_round.pk}/reports", {"nothing_found": True}
@@ -164,7 +172,7 @@ def test_the_api_is_scoped_as_the_pages_are(town, during):
 
 def test_due_and_late_lists(town, monkeypatch):
     screening_round = open_round(town)
-    monkeypatch.setattr(clock, "now", lambda: AFTER_DUE)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_AFTER_DUE)
 
     due = as_(town, Role.UNIT_HEAD).get("/screening/due").json()
     late = as_(town, Role.LEADER).get("/screening/late").json()

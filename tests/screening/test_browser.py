@@ -46,6 +46,8 @@ def browser():
 
 
 def check(page, name: str) -> None:
+    # A page opened by a tap is checked once it and its style sheets have loaded.
+    page.wait_for_load_state("load")
     assert fits_the_phone(page), name
     assert page.evaluate(SMALL_TARGETS) == [], name
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -62,6 +64,7 @@ def test_a_unit_head_files_a_zero_report_in_one_tap_on_a_phone(live_server, brow
     page.goto(f"{live_server.url}/screening/")
     check(page, "list")
     page.click("a.button:has-text('东村1组')")
+    page.wait_for_url(f"**/screening/{screening_round.pk}/areas/{town.unit_a1.pk}/")
     check(page, "area")
     page.click("button:has-text('报送零报告')")
 

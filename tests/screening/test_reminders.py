@@ -8,8 +8,11 @@ import pytest
 from fengqiao.accounts.roles import Role
 from fengqiao.notify.models import Kind, Notification
 from fengqiao.screening import services
-from tests.fixtures import shanghai
-from tests.fixtures.screening import file_zero, open_round
+from tests.fixtures import (
+    file_zero,
+    open_round,
+    shanghai,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_immediate")]
 

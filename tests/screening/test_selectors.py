@@ -24,20 +24,23 @@ import pytest
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.models import State
 from fengqiao.screening import selectors
-from tests.fixtures import PATHS, UserFactory, act, inputs_for
-from tests.fixtures.screening import (
-    AFTER_DUE,
-    DURING,
-    dispute_of,
+from tests.fixtures import (
+    PATHS,
+    ROUND_AFTER_DUE,
+    ROUND_DURING,
+    UserFactory,
+    act,
     file_findings,
     file_zero,
-    hazard,
+    found_dispute,
+    found_hazard,
+    inputs_for,
     open_round,
 )
 
 pytestmark = pytest.mark.django_db
 
-LATER = AFTER_DUE.replace(hour=12)
+LATER = ROUND_AFTER_DUE.replace(hour=12)
 
 
 @pytest.fixture
@@ -49,18 +52,18 @@ def counted(town, residents):
     village = file_findings(
         town.user(Role.VILLAGE_CADRE),
         screening_round,
-        [hazard(), dispute_of(residents["a1"], area=town.unit_a1)],
+        [found_hazard(), found_dispute(residents["a1"], area=town.unit_a1)],
     )
     file_zero(town.user(Role.GRID_WORKER), screening_round)
     from fengqiao.accounts.models import User
 
-    file_zero(User.objects.get(username="grid_a2"), screening_round, now=AFTER_DUE)
+    file_zero(User.objects.get(username="grid_a2"), screening_round, now=ROUND_AFTER_DUE)
     file_findings(
         town.user(Role.UNIT_HEAD),
         screening_round,
-        [hazard(text="楼道堆物", handled_on_spot=True, handled_note="当场清理")],
+        [found_hazard(text="楼道堆物", handled_on_spot=True, handled_note="当场清理")],
     )
-    file_zero(cadre_b, screening_round, town.grid_b1, now=AFTER_DUE)
+    file_zero(cadre_b, screening_round, town.grid_b1, now=ROUND_AFTER_DUE)
     dispute = village.findings.get(kind="dispute").case
     for role, action in PATHS[State.RESOLVED]:
         act(town.user(role), dispute, action, **inputs_for(action, town=town))
@@ -163,7 +166,7 @@ def test_the_late_list_puts_the_missing_first_then_the_late(town, counted):
     ]
     assert [person.username for person in rows[0].reporters] == ["cadre_b"]
     assert selectors.late_count(user=town.user(Role.LEADER), now=LATER) == 2
-    assert selectors.late_count(user=town.user(Role.LEADER), now=DURING) == 0
+    assert selectors.late_count(user=town.user(Role.LEADER), now=ROUND_DURING) == 0
 
 
 def test_a_grid_worker_of_the_other_village_sees_nothing_of_village_a(town, counted):

@@ -21,17 +21,18 @@ from fengqiao.screening.models import (
     ScreeningRound,
 )
 from fengqiao.screening.selectors import reports_due_for
-from tests.fixtures import UserFactory, shanghai
-from tests.fixtures.screening import (
-    AFTER_DUE,
-    DUE,
-    DURING,
-    OPENED,
-    dispute_of,
+from tests.fixtures import (
+    ROUND_AFTER_DUE,
+    ROUND_DUE,
+    ROUND_DURING,
+    ROUND_OPENED,
+    UserFactory,
     file_findings,
     file_zero,
-    hazard,
+    found_dispute,
+    found_hazard,
     open_round,
+    shanghai,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_regular_round_screens_the_half_month_and_expects_each_area_with_a_rep
         dt.date(2026, 3, 1),
         dt.date(2026, 3, 15),
     )
-    assert screening_round.due_at == DUE
+    assert screening_round.due_at == ROUND_DUE
     assert screening_round.title == "2026年3月上半月矛盾纠纷排查"
     assert screening_round.number == "PC-2026-0001"
     assert list(screening_round.areas.all()) == [town.town]
@@ -66,7 +67,7 @@ def test_a_second_regular_round_for_the_same_half_month_is_refused(town):
     open_round(town)
 
     with pytest.raises(WrongState) as refused:
-        open_round(town, now=DURING)
+        open_round(town, now=ROUND_DURING)
 
     assert refused.value.code == "round_exists"
     assert ScreeningRound.objects.count() == 1
@@ -93,7 +94,7 @@ def test_a_special_round_names_its_period_and_every_problem_is_said_at_once(town
 
 def test_only_a_leader_opens_a_round(town):
     with pytest.raises(NotAllowed):
-        services.screening_round_open(actor=town.user(Role.VILLAGE_CADRE), now=OPENED)
+        services.screening_round_open(actor=town.user(Role.VILLAGE_CADRE), now=ROUND_OPENED)
 
     assert denied("screening.open") == 1
     assert not ScreeningRound.objects.exists()
@@ -116,7 +117,7 @@ def test_the_daily_pass_opens_the_half_month_s_round_once(town):
 def test_the_daily_pass_opens_nothing_when_the_rule_says_so(town):
     ScreeningPolicy.objects.update_or_create(pk=1, defaults={"auto_open_regular": False})
 
-    assert services.screening_daily_pass(now=OPENED)["opened"] == 0
+    assert services.screening_daily_pass(now=ROUND_OPENED)["opened"] == 0
     assert not ScreeningRound.objects.exists()
 
 
@@ -124,7 +125,7 @@ def test_a_leader_closes_a_round_and_then_it_cannot_be_closed_again(town):
     screening_round = open_round(town)
 
     services.screening_round_close(
-        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=AFTER_DUE
+        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=ROUND_AFTER_DUE
     )
 
     screening_round.refresh_from_db()
@@ -140,18 +141,20 @@ def test_a_zero_report_is_filed_once_and_a_second_is_refused(town):
     worker = town.user(Role.GRID_WORKER)
     report = file_zero(worker, screening_round)
     assert report.state == ReportState.NOTHING_FOUND
-    assert (report.late, report.on_behalf, report.filed_at) == (False, False, DURING)
+    assert (report.late, report.on_behalf, report.filed_at) == (False, False, ROUND_DURING)
 
     # when the grid worker (or the cadre, on the grid's behalf) sends another zero report
     for sender in (worker, town.user(Role.VILLAGE_CADRE)):
         with pytest.raises(WrongState) as refused:
-            file_zero(sender, screening_round, town.grid_a1, now=DURING + dt.timedelta(hours=1))
+            file_zero(
+                sender, screening_round, town.grid_a1, now=ROUND_DURING + dt.timedelta(hours=1)
+            )
         assert refused.value.code == "already_reported"
         assert "已" in refused.value.message
 
     # then it is refused, audited each time, and nothing changed
     report.refresh_from_db()
-    assert (report.filed_by, report.filed_at) == (worker, DURING)
+    assert (report.filed_by, report.filed_at) == (worker, ROUND_DURING)
     assert denied("screening.report_nothing") == 2
     assert AuditEvent.objects.filter(action="screening.report").count() == 1
 
@@ -159,7 +162,7 @@ def test_a_zero_report_is_filed_once_and_a_second_is_refused(town):
 def test_a_report_after_the_deadline_is_accepted_and_marked_late(town):
     screening_round = open_round(town)
 
-    report = file_zero(town.user(Role.UNIT_HEAD), screening_round, now=AFTER_DUE)
+    report = file_zero(town.user(Role.UNIT_HEAD), screening_round, now=ROUND_AFTER_DUE)
 
     assert report.state == ReportState.NOTHING_FOUND
     assert report.late and not report.after_close
@@ -168,10 +171,12 @@ def test_a_report_after_the_deadline_is_accepted_and_marked_late(town):
 def test_a_report_after_the_round_closed_is_accepted_and_marked_late(town, residents):
     screening_round = open_round(town)
     services.screening_round_close(
-        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=AFTER_DUE
+        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=ROUND_AFTER_DUE
     )
 
-    report = file_findings(town.user(Role.GRID_WORKER), screening_round, [hazard()], now=AFTER_DUE)
+    report = file_findings(
+        town.user(Role.GRID_WORKER), screening_round, [found_hazard()], now=ROUND_AFTER_DUE
+    )
 
     assert report.state == ReportState.FOUND
     assert report.late and report.after_close
@@ -184,7 +189,7 @@ def test_findings_become_cases_of_the_screening_channel_in_their_place(town, res
     report = file_findings(
         worker,
         screening_round,
-        [hazard(), dispute_of(residents["a1"], area=town.unit_a1)],
+        [found_hazard(), found_dispute(residents["a1"], area=town.unit_a1)],
     )
 
     findings = list(report.findings.order_by("pk"))
@@ -204,7 +209,7 @@ def test_a_dispute_found_without_its_applicant_is_refused_with_the_way_out(town)
         file_findings(
             town.user(Role.GRID_WORKER),
             screening_round,
-            [hazard(text=""), dispute_of(None)],
+            [found_hazard(text=""), found_dispute(None)],
         )
 
     fields = {problem.field for problem in invalid.value.problems}
@@ -220,7 +225,7 @@ def test_a_matter_handled_on_the_spot_is_recorded_without_a_case(town):
     report = file_findings(
         town.user(Role.UNIT_HEAD),
         screening_round,
-        [hazard(handled_on_spot=True, handled_note="当场劝说清理，已清空")],
+        [found_hazard(handled_on_spot=True, handled_note="当场劝说清理，已清空")],
     )
 
     finding = report.findings.get()
@@ -233,15 +238,17 @@ def test_findings_are_added_while_the_round_is_open_but_not_after_it_closed(town
     worker = town.user(Role.GRID_WORKER)
     file_zero(worker, screening_round)
 
-    report = file_findings(worker, screening_round, [hazard()], now=DURING + dt.timedelta(days=1))
+    report = file_findings(
+        worker, screening_round, [found_hazard()], now=ROUND_DURING + dt.timedelta(days=1)
+    )
     assert report.state == ReportState.FOUND
-    assert report.filed_at == DURING  # filed when the zero report was
+    assert report.filed_at == ROUND_DURING  # filed when the zero report was
 
     services.screening_round_close(
-        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=AFTER_DUE
+        actor=town.user(Role.LEADER), round_id=screening_round.pk, now=ROUND_AFTER_DUE
     )
     with pytest.raises(WrongState) as refused:
-        file_findings(worker, screening_round, [hazard()], now=AFTER_DUE)
+        file_findings(worker, screening_round, [found_hazard()], now=ROUND_AFTER_DUE)
     assert refused.value.code == "round_closed"
     assert report.findings.count() == 1
 
@@ -290,11 +297,11 @@ def test_reports_due_for_lists_the_open_rounds_the_user_s_area_has_not_reported(
     screening_round = open_round(town)
     worker = town.user(Role.GRID_WORKER)
 
-    assert [due.pk for due in reports_due_for(worker, now=DURING)] == [screening_round.pk]
-    assert reports_due_for(worker, now=AFTER_DUE)[0].overdue
-    assert reports_due_for(town.user(Role.LEADER), now=DURING) == []
+    assert [due.pk for due in reports_due_for(worker, now=ROUND_DURING)] == [screening_round.pk]
+    assert reports_due_for(worker, now=ROUND_AFTER_DUE)[0].overdue
+    assert reports_due_for(town.user(Role.LEADER), now=ROUND_DURING) == []
     file_zero(worker, screening_round)
-    assert reports_due_for(worker, now=DURING) == []
+    assert reports_due_for(worker, now=ROUND_DURING) == []
     # a new unit head, whose unit was not expected, still has the round to report for
     newcomer = UserFactory(roles=[Role.UNIT_HEAD], home_area=town.unit_b1)
-    assert [due.due_area for due in reports_due_for(newcomer, now=DURING)] == [town.unit_b1]
+    assert [due.due_area for due in reports_due_for(newcomer, now=ROUND_DURING)] == [town.unit_b1]

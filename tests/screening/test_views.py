@@ -14,15 +14,22 @@ from fengqiao.audit.models import AuditEvent
 from fengqiao.cases.models import Case, CaseCategory, Channel
 from fengqiao.core import clock
 from fengqiao.screening.models import ReportState, ScreeningReport, ScreeningRound
-from tests.fixtures import UserFactory
-from tests.fixtures.screening import AFTER_DUE, DURING, file_findings, file_zero, hazard, open_round
+from tests.fixtures import (
+    ROUND_AFTER_DUE,
+    ROUND_DURING,
+    UserFactory,
+    file_findings,
+    file_zero,
+    found_hazard,
+    open_round,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def during(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: DURING)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_DURING)
 
 
 def client_of(user) -> Client:
@@ -119,7 +126,7 @@ def test_a_zero_report_in_one_tap_and_a_second_is_refused_on_the_page(town, duri
 
 def test_a_report_after_the_deadline_says_it_is_marked_late(town, monkeypatch):
     screening_round = open_round(town)
-    monkeypatch.setattr(clock, "now", lambda: AFTER_DUE)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_AFTER_DUE)
 
     page = client_of(town.user(Role.UNIT_HEAD)).post(
         area_url(screening_round, town.unit_a1, "nothing"), follow=True
@@ -187,7 +194,7 @@ def test_a_grid_worker_of_the_other_village_sees_nothing_of_village_a(town, duri
 
 def test_the_late_list_is_for_leaders_and_cadres(town, monkeypatch):
     open_round(town)
-    monkeypatch.setattr(clock, "now", lambda: AFTER_DUE)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_AFTER_DUE)
 
     page = client_of(town.user(Role.LEADER)).get("/screening/late/")
 
@@ -214,7 +221,7 @@ def test_a_leader_closes_the_round(town, during):
 def test_the_export_escapes_formulas_and_is_audited(town, during):
     screening_round = open_round(town)
     file_findings(
-        town.user(Role.GRID_WORKER), screening_round, [hazard(text="=HYPERLINK(1)楼道堆物")]
+        town.user(Role.GRID_WORKER), screening_round, [found_hazard(text="=HYPERLINK(1)楼道堆物")]
     )
 
     response = client_of(town.user(Role.LEADER)).get(f"/screening/{screening_round.pk}/export/")
@@ -242,7 +249,7 @@ def test_the_export_escapes_formulas_and_is_audited(town, during):
 
 def test_the_home_page_shows_the_report_due_and_the_late_areas(town, monkeypatch):
     screening_round = open_round(town)
-    monkeypatch.setattr(clock, "now", lambda: AFTER_DUE)
+    monkeypatch.setattr(clock, "now", lambda: ROUND_AFTER_DUE)
 
     worker_home = client_of(town.user(Role.GRID_WORKER)).get("/").content.decode()
     leader_home = client_of(town.user(Role.LEADER)).get("/").content.decode()

@@ -13,13 +13,13 @@ from fengqiao.accounts.roles import Role
 from fengqiao.core.errors import DomainError, WrongState
 from fengqiao.screening import services, workflow
 from fengqiao.screening.models import ReportState, RoundKind, RoundState
-from tests.fixtures.screening import (
-    AFTER_DUE,
-    DURING,
-    OPENED,
+from tests.fixtures import (
+    ROUND_AFTER_DUE,
+    ROUND_DURING,
+    ROUND_OPENED,
     file_findings,
     file_zero,
-    hazard,
+    found_hazard,
     open_round,
 )
 
@@ -52,7 +52,7 @@ def special(user) -> object:
         kind=RoundKind.SPECIAL,
         period_start=dt.date(2026, 3, 9),
         period_end=dt.date(2026, 3, 15),
-        now=OPENED,
+        now=ROUND_OPENED,
     )
 
 
@@ -82,7 +82,7 @@ def test_closing_a_round_by_every_role_in_every_state(town, state):
         )
         done, message = attempt(
             lambda user=user: services.screening_round_close(
-                actor=user, round_id=screening_round.pk, now=AFTER_DUE
+                actor=user, round_id=screening_round.pk, now=ROUND_AFTER_DUE
             )
         )
         if done != allowed:
@@ -100,7 +100,7 @@ def test_closing_a_round_by_every_role_in_every_state(town, state):
 OPERATIONS = {
     "zero": lambda user, screening_round, area: file_zero(user, screening_round, area),
     "findings": lambda user, screening_round, area: file_findings(
-        user, screening_round, [hazard(handled_on_spot=True, handled_note="当场清理")], area
+        user, screening_round, [found_hazard(handled_on_spot=True, handled_note="当场清理")], area
     ),
 }
 
@@ -163,6 +163,6 @@ def test_a_refusal_says_the_state_before_the_role(town, grid_worker_b):
     file_zero(town.user(Role.UNIT_HEAD), screening_round)
 
     with pytest.raises(WrongState) as refused:
-        file_zero(town.user(Role.GRID_WORKER), screening_round, town.unit_a1, now=DURING)
+        file_zero(town.user(Role.GRID_WORKER), screening_round, town.unit_a1, now=ROUND_DURING)
 
     assert refused.value.code == "already_reported"

@@ -119,6 +119,10 @@ NOT_OPENED_BY_GET = {
     "supervision_reply",
     "mediation_judicial_result",  # only while a confirmation is pending
     "mediation_sign",  # only once an agreement awaits signatures from the page's form
+    "screening_close",
+    "screening_nothing",  # its form is on the area's page
+    "screening_findings",
+    "screening_report",  # a redirect to the reader's own area in the round
     "log_to_case",  # its form is on the entry's page
 }
 
