@@ -14,9 +14,9 @@ from fengqiao.accounts import jurisdiction
 from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.accounts.roles import ADMIN_ROLES, Capability, Role
 from fengqiao.areas.models import Area, subtree_q
-from fengqiao.cases.models import Case, CaseEvent, HandlingLevel
+from fengqiao.cases.models import Case, CaseEvent, HandlingLevel, Kind, State
 from fengqiao.cases.workflow import CLOCK_STOPPED_STATES
-from fengqiao.core import clock
+from fengqiao.core import clock, geo
 from fengqiao.orgs.models import Agency, MediationOrganization
 
 
@@ -259,3 +259,57 @@ def escalation_refusal(*, actor: Any, case: Case, is_assignee: bool) -> str | No
     return _(
         "This case is handled at the %(level)s; escalating it further is for that level to decide."
     ) % {"level": str(HandlingLevel(case_level(case)).label).lower()}
+
+
+# --------------------------------------------------------------------------- the map
+# The open cases a map shows at most (the nearest deadlines first); a town has a few
+# hundred open, a district some thousands.
+MAP_CASE_LIMIT = 5000
+
+
+def case_map_points(
+    *, user: Any, now: dt.datetime | None = None, limit: int = MAP_CASE_LIMIT
+) -> list[dict[str, Any]]:
+    """The open cases the user may see, as GeoJSON points: where the case was located, or
+    else the centre of its area (`located` says which); a case with neither is left off.
+    Nearest deadline first, at most `limit`."""
+    now = now or clock.now()
+    rows = (
+        case_list_for_user(user=user)
+        .filter(is_open=True)
+        .order_by("due_at", "id")
+        .values(
+            "id", "number", "title", "kind", "grade", "state", "due_at", "milestone_met_at",
+            "latitude", "longitude", "area__name", "area__center_lat", "area__center_lng",
+        )[:limit]
+    )  # fmt: skip
+    features = []
+    for row in rows:
+        if row["latitude"] is not None and row["longitude"] is not None:
+            lat, lng, located = row["latitude"], row["longitude"], "exact"
+        elif row["area__center_lat"] is not None and row["area__center_lng"] is not None:
+            lat, lng, located = row["area__center_lat"], row["area__center_lng"], "area"
+        else:
+            continue
+        overdue = (
+            row["milestone_met_at"] is None
+            and row["state"] not in CLOCK_STOPPED_STATES
+            and row["due_at"] < now
+        )
+        properties = {
+            "id": row["id"],
+            "number": row["number"],
+            "title": row["title"],
+            "kind": row["kind"],
+            "kind_label": str(Kind(row["kind"]).label),
+            "grade": row["grade"],
+            "state": row["state"],
+            "state_label": str(State(row["state"]).label),
+            "area": row["area__name"],
+            "overdue": overdue,
+            "located": located,
+        }
+        features.append(
+            geo.feature(geo.point(lng, lat), properties, feature_id=f"case-{row['id']}")
+        )
+    return features

@@ -17,6 +17,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.geo import tile_origins
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
 DATA_DIR = Path(os.environ.get("FENGQIAO_DATA_DIR", PROJECT_DIR / "var")).resolve()
@@ -265,6 +267,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# The grid map's basemap: one or more tile URL templates (space-separated, drawn in that
+# order), Leaflet's {z}/{x}/{y}, {s} for a subdomain and {tk} for FENGQIAO_MAP_TILE_KEY;
+# for 天地图 the vector map and its labels, e.g.
+# https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}
+# (and the same with cva_w/LAYER=cva), subdomains 01234567. Empty (the default): no
+# basemap, the polygons on a plain background, nothing loaded from elsewhere. The tiles'
+# origins are added to the policy's img-src.
+FENGQIAO_MAP_TILES = os.environ.get("FENGQIAO_MAP_TILES", "").split()
+FENGQIAO_MAP_TILE_KEY = os.environ.get("FENGQIAO_MAP_TILE_KEY", "")
+FENGQIAO_MAP_SUBDOMAINS = os.environ.get("FENGQIAO_MAP_SUBDOMAINS", "")
+FENGQIAO_MAP_ATTRIBUTION = os.environ.get("FENGQIAO_MAP_ATTRIBUTION", "")
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += tile_origins(
+    FENGQIAO_MAP_TILES, FENGQIAO_MAP_SUBDOMAINS
+)
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
@@ -29,7 +30,8 @@ from fengqiao.accounts.models import RoleGrant, User
 from fengqiao.accounts.roles import Capability, Role
 from fengqiao.areas.models import Area, subtree_q
 from fengqiao.cases.models import Case, CaseCategory, Kind
-from fengqiao.gridops.models import Excuse, LogDay, LogEntry, LogPolicy
+from fengqiao.core import geo
+from fengqiao.gridops.models import Excuse, Finding, LogDay, LogEntry, LogPolicy
 from fengqiao.workcal.calendar import WorkingCalendar
 
 LOGGING_ROLE = Role.GRID_WORKER
@@ -410,3 +412,53 @@ def quick_categories() -> tuple[list[CaseCategory], list[CaseCategory]]:
         folded = [shown[-1], *(category for category in folded if category is not other)]
         shown = [*shown[:-1], other]
     return shown, folded
+
+
+# --------------------------------------------------------------------------- the map
+def log_map_points(*, user: Any, day: dt.date) -> list[dict[str, Any]]:
+    """The day's entries the user may see, as GeoJSON points: where the phone placed the
+    entry, or else the centre of its area (`located` says which); one with neither is left
+    off."""
+    rows = (
+        log_list_for_user(user=user)
+        .filter(occurred_on=day)
+        .order_by("occurred_at", "id")
+        .values(
+            "id", "occurred_at", "finding", "settled_on_spot", "case_id", "latitude",
+            "longitude", "author__full_name", "author__username", "area__name",
+            "area__center_lat", "area__center_lng",
+        )
+    )  # fmt: skip
+    features = []
+    for row in rows:
+        if row["latitude"] is not None and row["longitude"] is not None:
+            lat, lng, located = row["latitude"], row["longitude"], "exact"
+        elif row["area__center_lat"] is not None and row["area__center_lng"] is not None:
+            lat, lng, located = row["area__center_lat"], row["area__center_lng"], "area"
+        else:
+            continue
+        properties = {
+            "id": row["id"],
+            "author": row["author__full_name"] or row["author__username"],
+            "time": timezone.localtime(row["occurred_at"]).strftime("%H:%M"),
+            "finding": row["finding"],
+            "finding_label": str(Finding(row["finding"]).label),
+            "settled_on_spot": row["settled_on_spot"],
+            "case": row["case_id"],
+            "area": row["area__name"],
+            "located": located,
+        }
+        features.append(geo.feature(geo.point(lng, lat), properties, feature_id=f"log-{row['id']}"))
+    return features
+
+
+def log_latest_day(*, user: Any, before: dt.date, within_days: int = 31) -> dt.date | None:
+    """The last day before `before`, within `within_days`, with an entry the user may see
+    (what the map offers when the day asked for has none)."""
+    since = before - dt.timedelta(days=within_days)
+    found = (
+        log_list_for_user(user=user)
+        .filter(occurred_on__gte=since, occurred_on__lt=before)
+        .aggregate(latest=Max("occurred_on"))
+    )
+    return found["latest"]

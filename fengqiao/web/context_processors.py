@@ -16,6 +16,7 @@ from fengqiao.gridops.selectors import compliance_allowed, field_allowed, log_pa
 from fengqiao.screening.selectors import screening_nav_allowed
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
+from fengqiao.web.map_views import map_allowed
 
 # (url name, label, who sees it: None = everyone, a capability, or a test of the user)
 NAV = [
@@ -31,6 +32,7 @@ NAV = [
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("screening_list", _("Screening"), screening_nav_allowed),
     ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),
+    ("map_page", _("Map"), map_allowed),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),
     ("person_create", _("Register a resident"), Capability.REGISTER_PEOPLE),
 ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from fengqiao.web import case_views, field_views, views
+from fengqiao.web import case_views, field_views, map_views, views
 
 urlpatterns = [
     path("accounts/login/", field_views.LoginView.as_view(), name="login"),
@@ -28,4 +28,8 @@ urlpatterns = [
         case_views.case_attachment,
         name="case_attachment",
     ),
+    path("map/", map_views.map_page, name="map_page"),
+    path("map/areas.geojson", map_views.map_areas, name="map_areas"),
+    path("map/cases.geojson", map_views.map_cases, name="map_cases"),
+    path("map/logs.geojson", map_views.map_logs, name="map_logs"),
 ]

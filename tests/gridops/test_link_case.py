@@ -13,8 +13,7 @@ from fengqiao.cases.models import Channel
 from fengqiao.core.errors import NotAllowed, OutOfScope, WrongState
 from fengqiao.gridops.models import Finding
 from fengqiao.gridops.services import log_entry_link_case
-from tests.fixtures import UserFactory, new_case, shanghai
-from tests.fixtures.gridops import log_entry
+from tests.fixtures import UserFactory, log_entry, new_case, shanghai
 
 pytestmark = pytest.mark.django_db
 
