@@ -19,6 +19,9 @@ from fengqiao.gridops.selectors import workers_for
 from fengqiao.gridops.services import KIND_OF_FINDING, MAX_TEXT, QUICK_KINDS
 from fengqiao.ui.forms import AreaChoiceField, textarea
 
+# A date input of the browser's own picker takes its value as YYYY-MM-DD, whatever the
+# language of the page.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERIODS = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
 # Above this many places the entry form falls back from a list to the search box (which
 # needs the network); a grid worker's grid and units are a few dozen at most.
@@ -125,12 +128,8 @@ class LogEntryForm(forms.Form):
 # --------------------------------------------------------------------------- log pages
 class LogFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=[("mine", _("Mine")), ("area", _("My area"))], required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    until = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     finding = forms.ChoiceField(
         label=_("What was found"),
         choices=[("", _("Any")), *Finding.choices],
@@ -195,8 +194,8 @@ class ComplianceForm(forms.Form):
 
 class ExcuseForm(forms.Form):
     worker = forms.ModelChoiceField(label=_("Worker"), queryset=None)
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("To"), widget=DATE_INPUT)
     kind = forms.ChoiceField(label=_("Kind"), choices=ExcuseKind.choices)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -214,6 +214,12 @@ def test_captured_offline_sent_once_when_the_network_returns(live_server, browse
     page.goto(f"{base}/field/")
     page.wait_for_selector("#outbox-list li")
     assert waiting(page) == 2 and page.is_visible(".big-button.report")
+    assert page.is_visible("#rendered-at.stale")
+    # a page the service worker does not keep is its offline page: the network is gone
+    page.goto(f"{base}/logs/")
+    assert "此页面需要网络" in page.inner_text("main")
+    page.goto(f"{base}/field/")
+    page.wait_for_selector("#outbox-list li")
     assert not Case.objects.exists() and not LogEntry.objects.exists()
 
     # the network returns: each is sent once, and leaves the phone
