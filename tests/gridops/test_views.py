@@ -321,6 +321,8 @@ def test_a_village_cadre_records_leave_for_a_worker_of_the_village_only(
     page = client.get(reverse("log_excuse"))
     workers = set(page.context["form"].fields["worker"].queryset)
     assert workers == {town.user(Role.GRID_WORKER)}
+    # the dates open on today, in the form the browser's date picker reads
+    assert 'type="date" name="starts_on" value="2026-02-28"' in page.content.decode()
 
     refused = client.post(
         reverse("log_excuse"),
