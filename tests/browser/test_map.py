@@ -86,7 +86,7 @@ def test_the_map_draws_the_areas_and_markers_with_no_tile_source(
         # the three open cases and today's entry, counted and drawn (as markers or clusters)
         assert page.get_attribute(".fq-map", "data-map-cases") == "3"
         assert page.get_attribute(".fq-map", "data-map-logs") == "1"
-        drawn = page.locator(".fq-map .map-case, .fq-map .map-log, .fq-map .marker-cluster")
+        drawn = page.locator(".fq-map .map-case, .fq-map .map-log, .fq-map .map-cluster")
         assert drawn.count() >= 1
         # nothing was asked of another site, nothing said, nothing refused
         assert all(url.startswith(live_server.url) for url in requests), requests

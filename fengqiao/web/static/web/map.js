@@ -59,13 +59,23 @@
     });
   }
 
-  function clusters() {
+  // Points close together make one cluster, coloured by its layer (cases, log entries) so
+  // that the two are told apart before they are opened; its count is a number only.
+  function clusters(kind) {
     // No animation: circle markers have no icon to fade or slide.
     return L.markerClusterGroup({
       animate: false,
       animateAddingMarkers: false,
       showCoverageOnHover: false,
       maxClusterRadius: 50,
+      iconCreateFunction: function (cluster) {
+        var count = cluster.getChildCount();
+        return L.divIcon({
+          html: "<span>" + String(Number(count)) + "</span>",
+          className: "map-cluster map-cluster-" + kind,
+          iconSize: L.point(34, 34),
+        });
+      },
     });
   }
 
@@ -124,7 +134,7 @@
       open: css(el, "--map-case", "#c0392b"),
       overdue: css(el, "--map-case-overdue", "#7b1fa2"),
     };
-    var group = clusters();
+    var group = clusters("cases");
     L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         var overdue = feature.properties.overdue;
@@ -159,7 +169,7 @@
       nothing: css(el, "--map-log", "#2e7d32"),
       found: css(el, "--map-log-finding", "#ef6c00"),
     };
-    var group = clusters();
+    var group = clusters("logs");
     L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         var found = feature.properties.finding !== "nothing";
@@ -272,7 +282,8 @@
           state.units = built.units;
           var bounds = built.polygons.getBounds();
           if (!bounds.isValid()) bounds = built.units.getBounds();
-          if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+          // At once, not animated: the markers already drawn follow in the same step.
+          if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8], animate: false });
         } else {
           state.layers[name] = built.layer;
         }
