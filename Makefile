@@ -85,9 +85,11 @@ messages: setup
 # work queue at 1,000,000 cases), on a database of its own: SQLite under var/bench/, or
 # fengqiao_bench when DATABASE_URL points to PostgreSQL. Prints one JSON object.
 # Then the deadline sweep and the warning rules at 100,000 open cases (bench.rules).
+# Then the daily log of a district: 2,000 grid workers, a year of logs (bench.gridops).
 bench: setup
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.rules
+	$(BIN)/python -m bench.gridops
 
 clean:
 	rm -rf $(VENV) node_modules var

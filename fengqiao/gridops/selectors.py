@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -138,11 +138,25 @@ def workers_for(user: Any) -> QuerySet[User]:
     )
 
 
+@dataclass(frozen=True)
+class Place:
+    """A grid or village as the figures name it: what a page shows, links and counts it by,
+    without the whole row (a district's figures name two thousand grids)."""
+
+    pk: int
+    name: str
+    path: str
+    level: int
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class WorkerDays:
     worker: Any
-    grid: Area | None
-    village: Area | None
+    grid: Place | None
+    village: Place | None
     due: int = 0
     kept: int = 0
     excused: int = 0
@@ -169,7 +183,7 @@ class WorkerDays:
 class Tally:
     """The figures of a group of workers (a grid, a village, the whole area)."""
 
-    area: Area | None
+    area: Place | None
     workers: int = 0
     due: int = 0
     kept: int = 0
@@ -219,13 +233,17 @@ def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today, today
 
 
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
 def _working_days(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> list[dt.date]:
-    days, current = [], start
-    while current <= end:
-        if calendar.is_working_day(current):
-            days.append(current)
-        current += dt.timedelta(days=1)
-    return days
+    return [day for day in _days(start, end) if calendar.is_working_day(day)]
+
+
+# What a row of the figures shows of a worker: read alone, a district's two thousand
+# workers cost a fraction of their whole rows (their grids and villages are `Place`s).
+WORKER_FIELDS = ("username", "full_name", "home_area")
 
 
 def compliance(
@@ -238,69 +256,141 @@ def compliance(
     village: Area | None = None,
 ) -> Compliance:
     """The kept and missed days of the grid workers of the user's area (or of one of its
-    villages) from `start` to `end` (days after today are not yet due). Four queries,
-    whatever the number of workers: the workers, their kept days in the period, today's
-    entries and runs, the leave overlapping the period."""
+    villages) from `start` to `end` (days after today are not yet due). Seven queries,
+    whatever the number of workers: the workers with their grids, the grids' villages, their
+    kept days in the period counted in the database, today's entries and runs and the
+    runs of the working day before, the leave overlapping the period, and the days of the
+    few on leave; the workers are named to the others by a subquery, not a list of ids."""
     policy = log_policy()
-    workers = workers_for(user)
+    required = policy.min_entries_per_working_day
+    chosen = workers_for(user)
     if village is not None:
-        workers = workers.filter(subtree_q([village.path], via="home_area__"))
-    workers = list(workers)
-    ids = [worker.pk for worker in workers]
+        chosen = chosen.filter(subtree_q([village.path], via="home_area__"))
+    workers = list(
+        chosen.select_related(None)
+        .only(*WORKER_FIELDS)
+        # The grid comes with its worker, in the join the filter and the order make anyway.
+        .annotate(
+            grid_name=F("home_area__name"),
+            grid_path=F("home_area__path"),
+            grid_level=F("home_area__level"),
+            grid_parent=F("home_area__parent_id"),
+        )
+    )
+    places = _places(workers)
+    of_workers = chosen.order_by().values("pk")
     working = _working_days(calendar, start, min(end, today))
-    kept_days: dict[int, set[dt.date]] = defaultdict(set)
-    for worker_id, day in LogDay.objects.filter(
-        worker_id__in=ids, day__in=working, entries__gte=policy.min_entries_per_working_day
-    ).values_list("worker_id", "day"):
-        kept_days[worker_id].add(day)
+    days = LogDay.objects.filter(worker_id__in=of_workers)
+    if required > 1:
+        # A day is written with its first entry: with a rule of one, every day is kept.
+        days = days.filter(entries__gte=required)
+    # Counted over the period's range of each worker's days (one seek a worker on the
+    # (worker, day) index), leaving out the rest days a worker logged on duty.
+    rest_days = (
+        [day for day in _days(working[0], working[-1]) if not calendar.is_working_day(day)]
+        if working
+        else []
+    )
+    kept_count = (
+        dict(
+            days.filter(day__gte=working[0], day__lte=working[-1])
+            .exclude(day__in=rest_days)
+            .order_by()
+            .values("worker_id")
+            # The day, not the row's id: counted from the index alone.
+            .annotate(n=Count("day"))
+            .values_list("worker_id", "n")
+        )
+        if working
+        else {}
+    )
     last_working = _last_working_day(calendar, today)
-    recent = {}
-    for worker_id, day, entries, streak in LogDay.objects.filter(
-        worker_id__in=ids, day__in=[today, last_working]
-    ).values_list("worker_id", "day", "entries", "streak"):
-        recent[(worker_id, day)] = (entries, streak)
+    # Today's entries and runs, and the runs of the working day before (a day apiece: the
+    # rows come without their day, which costs more to read than the rest of the row).
+    recent = {
+        (worker_id, day): (entries, streak)
+        for day in (today, last_working)
+        for worker_id, entries, streak in LogDay.objects.filter(
+            worker_id__in=of_workers, day=day
+        ).values_list("worker_id", "entries", "streak")
+    }
     leave: dict[int, set[dt.date]] = defaultdict(set)
     for worker_id, first, last in Excuse.objects.filter(
-        worker_id__in=ids, ends_on__gte=start, starts_on__lte=max(end, today)
+        worker_id__in=of_workers, ends_on__gte=start, starts_on__lte=max(end, today)
     ).values_list("worker_id", "starts_on", "ends_on"):
         current = max(first, start)
         while current <= min(last, max(end, today)):
             leave[worker_id].add(current)
             current += dt.timedelta(days=1)
+    # An excused day is not counted kept, even when its worker logged it.
+    kept_excused = Counter(
+        worker_id
+        for worker_id, day in days.filter(worker_id__in=list(leave), day__in=working)
+        .order_by()
+        .values_list("worker_id", "day")
+        if day in leave[worker_id]
+    )
     due_today = calendar.is_working_day(today) and start <= today <= end
     rows = []
     for worker in workers:
-        grid = worker.home_area
-        excused = {day for day in working if day in leave[worker.pk]}
-        kept = kept_days[worker.pk] - excused
+        grid, village = places.get(worker.home_area_id, (None, None))
+        away = leave.get(worker.pk)
+        excused = sum(day in away for day in working) if away else 0
         today_entries, today_run = recent.get((worker.pk, today), (0, 0))
         _entries, last_run = recent.get((worker.pk, last_working), (0, 0))
-        run = today_run if today_run else last_run
         rows.append(
             WorkerDays(
                 worker=worker,
                 grid=grid,
-                village=grid.parent if grid is not None else None,
-                due=len(working) - len(excused),
-                kept=len(kept),
-                excused=len(excused),
+                village=village,
+                due=len(working) - excused,
+                kept=kept_count.get(worker.pk, 0) - kept_excused[worker.pk],
+                excused=excused,
                 entries_today=today_entries,
-                due_today=due_today and today not in leave[worker.pk],
-                run=run,
-                required=policy.min_entries_per_working_day,
+                due_today=due_today and not (away and today in away),
+                run=today_run if today_run else last_run,
+                required=required,
             )
         )
     result = Compliance(start=start, end=end, today=today, workers=rows)
-    grids: dict[Any, Tally] = {}
-    villages: dict[Any, Tally] = {}
+    result.by_grid = _tallies(rows, lambda row: row.grid)
+    result.by_village = _tallies(rows, lambda row: row.village)
     for row in rows:
-        grids.setdefault(row.grid.pk if row.grid else None, Tally(row.grid)).add(row)
-        key = row.village.pk if row.village else None
-        villages.setdefault(key, Tally(row.village)).add(row)
         result.total.add(row)
-    result.by_grid = list(grids.values())
-    result.by_village = list(villages.values())
     return result
+
+
+def _places(workers: list[Any]) -> dict[int, tuple[Place, Place | None]]:
+    """The workers' grids (read with them), each with its village (one read for all), as
+    `Place`s."""
+    parents = {worker.grid_parent for worker in workers if worker.grid_parent is not None}
+    villages = {
+        pk: Place(pk, name, path, level)
+        for pk, name, path, level in Area.objects.filter(pk__in=parents).values_list(
+            "pk", "name", "path", "level"
+        )
+    }
+    return {
+        worker.home_area_id: (
+            Place(worker.home_area_id, worker.grid_name, worker.grid_path, worker.grid_level),
+            villages.get(worker.grid_parent),
+        )
+        for worker in workers
+        if worker.home_area_id is not None
+    }
+
+
+def _tallies(rows: list[WorkerDays], area_of: Any) -> list[Tally]:
+    """The rows' figures by area, in the order the areas first come."""
+    tallies: dict[Any, Tally] = {}
+    for row in rows:
+        area = area_of(row)
+        key = area.pk if area is not None else None
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally(area)
+        tally.add(row)
+    return list(tallies.values())
 
 
 def _last_working_day(calendar: WorkingCalendar, today: dt.date) -> dt.date:
