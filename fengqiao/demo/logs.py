@@ -2,9 +2,10 @@
 
 `plan_logs(plan)` decides every entry and every leave from a generator seeded by the town's
 seed (and nothing else: the cases are as they are with or without the logs), and touches
-no database; `write_logs` writes them in time order through `log_entry_create`, links the
-demo's daily-log cases to the entries that raised them (`log_entry_link_case`) and records
-leave through `log_excuse_record`, each with `now=` the moment it happened.
+no database; `write_logs` writes each writer's entries in the order they were written, in
+batches checked as one entry is (`log_entries_create_many`, each entry with `now=` the
+moment it was written), links the demo's daily-log cases to the entries that raised them
+(`log_entry_link_case`) and records leave through `log_excuse_record` where it came.
 
 How the year looks:
 - Every grid worker (grid01 … grid16) logs on working days (the official calendar: public

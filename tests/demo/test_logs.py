@@ -12,6 +12,7 @@ import pytest
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import Case, Channel
+from fengqiao.core import geo
 from fengqiao.demo.cases import SMALL_YEAR
 from fengqiao.demo.cases.plan import CUTOFF, YEAR_START, package_calendar
 from fengqiao.demo.generator import TownPlan, build_plan, write_plan
@@ -106,6 +107,19 @@ def test_entries_say_what_was_done_mostly_nothing_unusual_inside_the_worker_s_gr
         late = (entry.written_at.date() - entry.at.date()).days
         assert bool(entry.backdate_reason) == (late > 3)
     assert len({entry.text for entry in routine}) > 300
+
+
+def test_every_entry_placed_by_the_phone_lies_inside_its_area(
+    plan: TownPlan, logs: LogPlan
+) -> None:
+    by_code = {area.code: area for area in plan.areas}
+    placed = [entry for entry in logs.entries if entry.latitude is not None]
+    assert len(placed) > 0.8 * len(logs.entries)
+    for entry in placed:
+        area = by_code[entry.area_code]
+        # a unit has only a centre: its entry lies in the unit's grid
+        shape = area.boundary or by_code[area.parent_code].boundary
+        assert geo.contains(shape, entry.longitude, entry.latitude), entry
 
 
 def test_each_daily_log_case_has_the_entry_that_raised_it(plan: TownPlan, logs: LogPlan) -> None:
