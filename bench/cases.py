@@ -612,9 +612,7 @@ def fill(town: Town, shaper: Shaper, *, up_to: int, rng: random.Random) -> dict[
             if written % 100_000 == 0:
                 log(f"  {existing + written:,} cases")
     for year, last in next_number.items():
-        YearlySequence.objects.update_or_create(
-            name="case", year=year, defaults={"last": last}
-        )
+        YearlySequence.objects.update_or_create(name="case", year=year, defaults={"last": last})
     seconds = time.perf_counter() - started
     return {
         "rows": written,

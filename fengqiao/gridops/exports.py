@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from fengqiao.cases.exports import spreadsheet_text
-from fengqiao.gridops.selectors import COMPLIANCE_DEFINITIONS, Compliance, Tally
+from fengqiao.gridops.selectors import COMPLIANCE_DEFINITIONS, Compliance, Tally, WorkerDays
 
 PERCENT_FORMAT = "0.0"
 
@@ -55,9 +55,16 @@ def _tally_rows(tallies: Sequence[Tally]) -> list[list[Any]]:
     ]
 
 
-def compliance_xlsx(figures: Compliance, *, entries: dict[int, int], period: str) -> bytes:
+def compliance_xlsx(
+    figures: Compliance,
+    *,
+    entries: dict[int, int],
+    period: str,
+    workers: Sequence[WorkerDays] | None = None,
+) -> bytes:
     """The workbook of `figures` (a period of the compliance page); `entries` are the
-    entries written per worker in the period."""
+    entries written per worker in the period; `workers` the rows listed as the page lists
+    them (all of them in the area's order by default)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     tally_header = [
@@ -119,7 +126,7 @@ def compliance_xlsx(figures: Compliance, *, entries: dict[int, int], period: str
                 _("Yes") if row.kept_today else _("No"),
                 row.run,
             ]
-            for row in figures.workers
+            for row in (figures.workers if workers is None else workers)
         ],
     )
     _sheet(

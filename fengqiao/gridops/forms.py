@@ -23,6 +23,18 @@ from fengqiao.ui.forms import AreaChoiceField, textarea
 # language of the page.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERIODS = [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))]
+# Which workers the compliance page lists, and in what order (see `selectors.worker_rows`).
+WORKER_SHOWS = [
+    ("all", _("All workers")),
+    ("not_logged", _("Not logged today")),
+    ("missed", _("With missed days")),
+]
+WORKER_SORTS = [
+    ("area", _("Village and grid")),
+    ("missed", _("Most missed days first")),
+    ("rate", _("Lowest kept rate first")),
+    ("run", _("Shortest run first")),
+]
 # Above this many places the entry form falls back from a list to the search box (which
 # needs the network); a grid worker's grid and units are a few dozen at most.
 AREA_LIST_LIMIT = 150
@@ -177,6 +189,8 @@ class ComplianceForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("Village or community"), queryset=None, required=False, empty_label=_("All")
     )
+    show = forms.ChoiceField(label=_("Show"), choices=WORKER_SHOWS, required=False)
+    sort = forms.ChoiceField(label=_("Order"), choices=WORKER_SORTS, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +204,14 @@ class ComplianceForm(forms.Form):
             return "today", None
         self.is_valid()
         return self.cleaned_data.get("period") or "today", self.cleaned_data.get("village")
+
+    def listing(self) -> tuple[str, str]:
+        """Which workers to list and in what order; what is not valid falls back to all, by
+        village and grid."""
+        if not self.is_bound:
+            return "all", "area"
+        self.is_valid()
+        return self.cleaned_data.get("show") or "all", self.cleaned_data.get("sort") or "area"
 
 
 class ExcuseForm(forms.Form):

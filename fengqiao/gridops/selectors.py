@@ -360,6 +360,24 @@ def compliance(
     return result
 
 
+def worker_rows(rows: list[WorkerDays], *, show: str, sort: str) -> list[WorkerDays]:
+    """The compliance rows to list: all, those not logged today (`not_logged`) or those with
+    missed days (`missed`); by village and grid (`area`, as read), most missed days first
+    (`missed`), lowest kept rate first (`rate`, rows with no rate last) or shortest run first
+    (`run`); ties keep the village-and-grid order."""
+    if show == "not_logged":
+        rows = [row for row in rows if not row.kept_today]
+    elif show == "missed":
+        rows = [row for row in rows if row.missed]
+    if sort == "missed":
+        return sorted(rows, key=lambda row: -row.missed)
+    if sort == "rate":
+        return sorted(rows, key=lambda row: (row.rate is None, row.rate or 0))
+    if sort == "run":
+        return sorted(rows, key=lambda row: row.run)
+    return list(rows)
+
+
 def _places(workers: list[Any]) -> dict[int, tuple[Place, Place | None]]:
     """The workers' grids (read with them), each with its village (one read for all), as
     `Place`s."""

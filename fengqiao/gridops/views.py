@@ -382,11 +382,23 @@ def _compliance(request: HttpRequest) -> tuple[ComplianceForm, str, Any, Any, di
     return form, period, village, figures, entries
 
 
+# The compliance page's tables of workers and of grids, a page at a time (a district has
+# thousands of each); the figures above them are the whole area's.
+COMPLIANCE_PAGE_SIZE = 50
+NOT_LOGGED_SHOWN = 30
+
+
 @require_GET
 def log_compliance(request: HttpRequest) -> HttpResponse:
     form, period, village, figures, entries = _compliance(request)
-    query = request.GET.copy()
-    query.pop("period", None)
+    show, sort = form.listing()
+    listed = selectors.worker_rows(figures.workers, show=show, sort=sort)
+    workers = Paginator(listed, COMPLIANCE_PAGE_SIZE)
+    worker_page = workers.get_page(request.GET.get("page"))
+    grid_page = Paginator(figures.by_grid, COMPLIANCE_PAGE_SIZE).get_page(
+        request.GET.get("grid_page")
+    )
+    not_logged = figures.not_logged_today
     return render(
         request,
         "gridops/compliance.html",
@@ -396,11 +408,14 @@ def log_compliance(request: HttpRequest) -> HttpResponse:
             "periods": PERIODS,
             "village": village,
             "figures": figures,
-            "rows": [(row, entries.get(row.worker.pk, 0)) for row in figures.workers],
+            "show": show,
+            "not_logged": not_logged[:NOT_LOGGED_SHOWN],
+            "not_logged_more": max(0, len(not_logged) - NOT_LOGGED_SHOWN),
+            "worker_page": worker_page,
+            "rows": [(row, entries.get(row.worker.pk, 0)) for row in worker_page],
+            "grid_page": grid_page,
             "definitions": selectors.COMPLIANCE_DEFINITIONS,
             "policy": selectors.log_policy(),
-            "village_query": query.urlencode(),
-            "export_query": request.GET.urlencode(),
             "can_excuse": bool(jurisdiction.roles_of(request.user) & selectors.EXCUSERS),
         },
     )
@@ -408,8 +423,14 @@ def log_compliance(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def log_compliance_export(request: HttpRequest) -> HttpResponse:
-    _form, period, village, figures, entries = _compliance(request)
-    content = compliance_xlsx(figures, entries=entries, period=dict(PERIODS)[period])
+    form, period, village, figures, entries = _compliance(request)
+    show, sort = form.listing()
+    content = compliance_xlsx(
+        figures,
+        entries=entries,
+        period=dict(PERIODS)[period],
+        workers=selectors.worker_rows(figures.workers, show=show, sort=sort),
+    )
     audit_record(
         action="log.compliance_export",
         actor=request.user,

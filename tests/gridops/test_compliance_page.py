@@ -143,3 +143,58 @@ def test_a_second_entry_is_needed_when_the_rule_asks_two(town, week):
     # a1 wrote two on Thursday 26 only; b1 now two today
     assert rows[week.a1.username][:2] == (4, 1)
     assert rows[week.b1.username][:2] == (5, 1)
+
+
+def listed(response):
+    return [row.worker.username for row, _entries in response.context["rows"]]
+
+
+def test_the_workers_listed_filtered_and_ordered(town, week):
+    leader = town.user(Role.LEADER)
+    a1, a2, b1 = week.a1.username, week.a2.username, week.b1.username
+
+    assert listed(page_for(leader, period="week")) == [a1, a2, b1]
+    assert listed(page_for(leader, period="week", show="not_logged")) == [a2]
+    assert listed(page_for(leader, period="week", show="missed")) == [a2, b1]
+    assert listed(page_for(leader, period="week", sort="missed")) == [a2, b1, a1]
+    assert listed(page_for(leader, period="week", sort="rate")) == [a2, b1, a1]
+    assert listed(page_for(leader, period="week", sort="run")) == [a2, b1, a1]
+    # what the list does not know falls back to all, by village and grid
+    assert listed(page_for(leader, period="week", show="nobody", sort="?")) == [a1, a2, b1]
+    # the figures above the list stay the whole area's
+    response = page_for(leader, period="week", show="not_logged")
+    assert response.context["figures"].total.workers == 3
+    assert response.context["worker_page"].paginator.count == 1
+
+
+def test_the_tables_come_a_page_at_a_time_keeping_the_filters(town, week, monkeypatch):
+    from fengqiao.gridops import views
+
+    monkeypatch.setattr(views, "COMPLIANCE_PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "NOT_LOGGED_SHOWN", 0)
+    leader = town.user(Role.LEADER)
+
+    first = page_for(leader, period="week", sort="missed")
+    second = page_for(leader, period="week", sort="missed", page=2)
+    grids = page_for(leader, period="week", grid_page=2)
+
+    assert listed(first) == [week.a2.username, week.b1.username]
+    assert listed(second) == [week.a1.username]
+    html = first.content.decode()
+    assert 'href="?period=week&amp;sort=missed&amp;page=2#workers"' in html
+    assert 'href="?period=week&amp;sort=missed&amp;grid_page=2#grids"' in html
+    assert [t.area.name for t in grids.context["grid_page"]] == ["西村一网格"]
+    # the names not shown of those not logged today are a link away
+    assert 'href="?period=week&amp;sort=missed&amp;show=not_logged#workers"' in html
+    # the export lists the workers as the page does, not only its first page
+    export = Client()
+    export.force_login(leader)
+    book = load_workbook(
+        io.BytesIO(
+            export.get(
+                reverse("log_compliance_export"), {"period": "week", "sort": "missed", "page": 2}
+            ).content
+        )
+    )
+    names = [row[0] for row in book["每名网格员"].iter_rows(min_row=2, values_only=True)]
+    assert names == [str(week.a2), str(week.b1), str(week.a1)]
