@@ -72,6 +72,7 @@ test: setup system-packages
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 # Regenerate the zh_Hans catalogue from the code (needs gettext); translate new entries,
