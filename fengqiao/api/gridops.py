@@ -121,6 +121,7 @@ class WorkerOut(Schema):
     missed: int
     excused: int
     rate: Decimal | None
+    entries: int
     entries_today: int
     kept_today: bool
     run: int
@@ -351,6 +352,7 @@ def compliance_read(request: HttpRequest, params: Query[ComplianceParams]) -> di
                 "missed": row.missed,
                 "excused": row.excused,
                 "rate": row.rate,
+                "entries": row.entries,
                 "entries_today": row.entries_today,
                 "kept_today": row.kept_today,
                 "run": row.run,

@@ -58,13 +58,11 @@ def _tally_rows(tallies: Sequence[Tally]) -> list[list[Any]]:
 def compliance_xlsx(
     figures: Compliance,
     *,
-    entries: dict[int, int],
     period: str,
     workers: Sequence[WorkerDays] | None = None,
 ) -> bytes:
-    """The workbook of `figures` (a period of the compliance page); `entries` are the
-    entries written per worker in the period; `workers` the rows listed as the page lists
-    them (all of them in the area's order by default)."""
+    """The workbook of `figures` (a period of the compliance page); `workers` the rows
+    listed as the page lists them (all of them in the area's order by default)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     tally_header = [
@@ -121,7 +119,7 @@ def compliance_xlsx(
                 row.excused,
                 row.missed,
                 row.rate,
-                entries.get(row.worker.pk, 0),
+                row.entries,
                 row.entries_today,
                 _("Yes") if row.kept_today else _("No"),
                 row.run,

@@ -131,7 +131,13 @@ class LogDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worker", "day"], name="log_day_once"),
         ]
-        indexes = [models.Index(fields=["day", "worker"], name="log_day_day_worker")]
+        indexes = [
+            # Both read alone, without the table: a worker's days of a period with their
+            # entries (the compliance figures), and a day's workers with their entries and
+            # runs (today's figures, the reminder).
+            models.Index(fields=["worker", "day", "entries"], name="log_day_worker_entries"),
+            models.Index(fields=["day", "worker", "entries", "streak"], name="log_day_day_worker"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.day}: {self.entries}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -152,14 +152,29 @@ class Place:
         return self.name
 
 
+@dataclass(frozen=True)
+class Worker:
+    """A grid worker as the figures name them: what a row shows and links by, without the
+    whole account (a district's figures name two thousand workers)."""
+
+    pk: int
+    username: str
+    full_name: str
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
 @dataclass
 class WorkerDays:
-    worker: Any
+    worker: Worker
     grid: Place | None
     village: Place | None
     due: int = 0
     kept: int = 0
     excused: int = 0
+    # Entries written in the period, on any day (rest days included).
+    entries: int = 0
     entries_today: int = 0
     due_today: bool = False
     run: int = 0
@@ -241,11 +256,6 @@ def _working_days(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> li
     return [day for day in _days(start, end) if calendar.is_working_day(day)]
 
 
-# What a row of the figures shows of a worker: read alone, a district's two thousand
-# workers cost a fraction of their whole rows (their grids and villages are `Place`s).
-WORKER_FIELDS = ("username", "full_name", "home_area")
-
-
 def compliance(
     *,
     user: Any,
@@ -256,96 +266,100 @@ def compliance(
     village: Area | None = None,
 ) -> Compliance:
     """The kept and missed days of the grid workers of the user's area (or of one of its
-    villages) from `start` to `end` (days after today are not yet due). Seven queries,
-    whatever the number of workers: the workers with their grids, the grids' villages, their
-    kept days in the period counted in the database, today's entries and runs and the
-    runs of the working day before, the leave overlapping the period, and the days of the
-    few on leave; the workers are named to the others by a subquery, not a list of ids."""
+    villages) from `start` to `end` (days after today are not yet due), and the entries they
+    wrote. Seven queries, whatever the number of workers: the workers with their grids, the
+    grids' villages, their kept days and entries in the period counted in the database,
+    today's entries and runs and the runs of the working day before, the leave overlapping
+    the period, and the days of the few on leave; the workers are named to the others by a
+    subquery, not a list of ids, and come as plain rows rather than accounts."""
     policy = log_policy()
     required = policy.min_entries_per_working_day
     chosen = workers_for(user)
     if village is not None:
         chosen = chosen.filter(subtree_q([village.path], via="home_area__"))
     workers = list(
-        chosen.select_related(None)
-        .only(*WORKER_FIELDS)
-        # The grid comes with its worker, in the join the filter and the order make anyway.
-        .annotate(
-            grid_name=F("home_area__name"),
-            grid_path=F("home_area__path"),
-            grid_level=F("home_area__level"),
-            grid_parent=F("home_area__parent_id"),
+        chosen.values_list(
+            "pk",
+            "username",
+            "full_name",
+            "home_area_id",
+            "home_area__name",
+            "home_area__path",
+            "home_area__level",
+            "home_area__parent_id",
         )
     )
     places = _places(workers)
     of_workers = chosen.order_by().values("pk")
-    working = _working_days(calendar, start, min(end, today))
-    days = LogDay.objects.filter(worker_id__in=of_workers)
-    if required > 1:
-        # A day is written with its first entry: with a rule of one, every day is kept.
-        days = days.filter(entries__gte=required)
+    last = min(end, today)
+    working = _working_days(calendar, start, last)
+    rest_days = [day for day in _days(start, last) if not calendar.is_working_day(day)]
+    # A day is written with its first entry: with a rule of one, every written day is kept.
+    kept_day = ~Q(day__in=rest_days) & (Q(entries__gte=required) if required > 1 else Q())
     # Counted over the period's range of each worker's days (one seek a worker on the
     # (worker, day) index), leaving out the rest days a worker logged on duty.
-    rest_days = (
-        [day for day in _days(working[0], working[-1]) if not calendar.is_working_day(day)]
-        if working
-        else []
-    )
-    kept_count = (
-        dict(
-            days.filter(day__gte=working[0], day__lte=working[-1])
-            .exclude(day__in=rest_days)
+    counted = {
+        worker_id: (kept, entries)
+        for worker_id, kept, entries in (
+            LogDay.objects.filter(worker_id__in=of_workers, day__gte=start, day__lte=last)
             .order_by()
             .values("worker_id")
-            # The day, not the row's id: counted from the index alone.
-            .annotate(n=Count("day"))
-            .values_list("worker_id", "n")
+            .annotate(kept=Count("day", filter=kept_day), written=Sum("entries"))
+            .values_list("worker_id", "kept", "written")
         )
-        if working
-        else {}
-    )
+    }
     last_working = _last_working_day(calendar, today)
-    # Today's entries and runs, and the runs of the working day before (a day apiece: the
-    # rows come without their day, which costs more to read than the rest of the row).
+    # Today's entries and runs, and the runs of the working day before: a day apiece, read
+    # from the (day, worker, entries, streak) index alone, for every worker who logged that
+    # day (a day of a district is a few thousand index entries, fewer than naming the
+    # workers costs) and kept for the workers counted here; the rows come without their day,
+    # which costs more to read than the rest of the row.
+    ids = {row[0] for row in workers}
     recent = {
         (worker_id, day): (entries, streak)
         for day in (today, last_working)
-        for worker_id, entries, streak in LogDay.objects.filter(
-            worker_id__in=of_workers, day=day
-        ).values_list("worker_id", "entries", "streak")
+        for worker_id, entries, streak in LogDay.objects.filter(day=day).values_list(
+            "worker_id", "entries", "streak"
+        )
+        if worker_id in ids
     }
     leave: dict[int, set[dt.date]] = defaultdict(set)
-    for worker_id, first, last in Excuse.objects.filter(
+    for worker_id, first, final in Excuse.objects.filter(
         worker_id__in=of_workers, ends_on__gte=start, starts_on__lte=max(end, today)
     ).values_list("worker_id", "starts_on", "ends_on"):
         current = max(first, start)
-        while current <= min(last, max(end, today)):
+        while current <= min(final, max(end, today)):
             leave[worker_id].add(current)
             current += dt.timedelta(days=1)
-    # An excused day is not counted kept, even when its worker logged it.
+    # An excused day is not counted kept, even when its worker logged it: the days of the
+    # few on leave, read by their own ids.
     kept_excused = Counter(
         worker_id
-        for worker_id, day in days.filter(worker_id__in=list(leave), day__in=working)
+        for worker_id, day in LogDay.objects.filter(
+            kept_day, worker_id__in=list(leave), day__gte=start, day__lte=last
+        )
         .order_by()
         .values_list("worker_id", "day")
         if day in leave[worker_id]
     )
     due_today = calendar.is_working_day(today) and start <= today <= end
     rows = []
-    for worker in workers:
-        grid, village = places.get(worker.home_area_id, (None, None))
-        away = leave.get(worker.pk)
+    for pk, username, full_name, home_area_id, *_grid in workers:
+        grid, village = places.get(home_area_id, (None, None))
+        away = leave.get(pk)
         excused = sum(day in away for day in working) if away else 0
-        today_entries, today_run = recent.get((worker.pk, today), (0, 0))
-        _entries, last_run = recent.get((worker.pk, last_working), (0, 0))
+        today_entries, today_run = recent.get((pk, today), (0, 0))
+        _entries, last_run = recent.get((pk, last_working), (0, 0))
+        kept, written = counted.get(pk, (0, 0))
         rows.append(
             WorkerDays(
-                worker=worker,
+                worker=Worker(pk, username, full_name),
                 grid=grid,
                 village=village,
                 due=len(working) - excused,
-                kept=kept_count.get(worker.pk, 0) - kept_excused[worker.pk],
+                kept=kept - kept_excused[pk],
                 excused=excused,
+                entries=written or 0,
                 entries_today=today_entries,
                 due_today=due_today and not (away and today in away),
                 run=today_run if today_run else last_run,
@@ -378,10 +392,10 @@ def worker_rows(rows: list[WorkerDays], *, show: str, sort: str) -> list[WorkerD
     return list(rows)
 
 
-def _places(workers: list[Any]) -> dict[int, tuple[Place, Place | None]]:
-    """The workers' grids (read with them), each with its village (one read for all), as
-    `Place`s."""
-    parents = {worker.grid_parent for worker in workers if worker.grid_parent is not None}
+def _places(workers: list[tuple[Any, ...]]) -> dict[int, tuple[Place, Place | None]]:
+    """The workers' grids (read with them: the last four of each row), each with its
+    village (one read for all), as `Place`s."""
+    parents = {row[7] for row in workers if row[7] is not None}
     villages = {
         pk: Place(pk, name, path, level)
         for pk, name, path, level in Area.objects.filter(pk__in=parents).values_list(
@@ -389,12 +403,9 @@ def _places(workers: list[Any]) -> dict[int, tuple[Place, Place | None]]:
         )
     }
     return {
-        worker.home_area_id: (
-            Place(worker.home_area_id, worker.grid_name, worker.grid_path, worker.grid_level),
-            villages.get(worker.grid_parent),
-        )
-        for worker in workers
-        if worker.home_area_id is not None
+        home_area_id: (Place(home_area_id, name, path, level), villages.get(parent))
+        for _pk, _username, _full_name, home_area_id, name, path, level, parent in workers
+        if home_area_id is not None
     }
 
 
@@ -419,18 +430,6 @@ def _last_working_day(calendar: WorkingCalendar, today: dt.date) -> dt.date:
             return current
         current -= dt.timedelta(days=1)
     return current
-
-
-def entries_per_worker(*, user: Any, start: dt.date, end: dt.date) -> dict[int, int]:
-    """How many entries each worker of the user's area wrote in the period."""
-    return dict(
-        LogDay.objects.filter(
-            worker__in=workers_for(user).values("pk"), day__gte=start, day__lte=end
-        )
-        .values("worker_id")
-        .annotate(n=Sum("entries"))
-        .values_list("worker_id", "n")
-    )
 
 
 def excuses_for(*, user: Any) -> QuerySet[Excuse]:

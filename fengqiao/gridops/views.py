@@ -368,7 +368,7 @@ def case_panel_context(request: HttpRequest, case: Any) -> dict[str, Any] | None
 
 
 # --------------------------------------------------------------------------- compliance
-def _compliance(request: HttpRequest) -> tuple[ComplianceForm, str, Any, Any, dict[int, int]]:
+def _compliance(request: HttpRequest) -> tuple[ComplianceForm, str, Any, Any]:
     user = request.user
     _require(selectors.compliance_allowed(user), request, "log.compliance")
     form = ComplianceForm(request.GET or None, user=user)
@@ -378,8 +378,7 @@ def _compliance(request: HttpRequest) -> tuple[ComplianceForm, str, Any, Any, di
     figures = selectors.compliance(
         user=user, start=start, end=end, today=today, calendar=calendar_load(), village=village
     )
-    entries = selectors.entries_per_worker(user=user, start=start, end=end)
-    return form, period, village, figures, entries
+    return form, period, village, figures
 
 
 # The compliance page's tables of workers and of grids, a page at a time (a district has
@@ -390,7 +389,7 @@ NOT_LOGGED_SHOWN = 30
 
 @require_GET
 def log_compliance(request: HttpRequest) -> HttpResponse:
-    form, period, village, figures, entries = _compliance(request)
+    form, period, village, figures = _compliance(request)
     show, sort = form.listing()
     listed = selectors.worker_rows(figures.workers, show=show, sort=sort)
     workers = Paginator(listed, COMPLIANCE_PAGE_SIZE)
@@ -407,12 +406,12 @@ def log_compliance(request: HttpRequest) -> HttpResponse:
             "period": period,
             "periods": PERIODS,
             "village": village,
+            "villages": list(form.fields["village"].queryset.only("pk", "name")),
             "figures": figures,
             "show": show,
             "not_logged": not_logged[:NOT_LOGGED_SHOWN],
             "not_logged_more": max(0, len(not_logged) - NOT_LOGGED_SHOWN),
             "worker_page": worker_page,
-            "rows": [(row, entries.get(row.worker.pk, 0)) for row in worker_page],
             "grid_page": grid_page,
             "definitions": selectors.COMPLIANCE_DEFINITIONS,
             "policy": selectors.log_policy(),
@@ -423,11 +422,10 @@ def log_compliance(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def log_compliance_export(request: HttpRequest) -> HttpResponse:
-    form, period, village, figures, entries = _compliance(request)
+    form, period, village, figures = _compliance(request)
     show, sort = form.listing()
     content = compliance_xlsx(
         figures,
-        entries=entries,
         period=dict(PERIODS)[period],
         workers=selectors.worker_rows(figures.workers, show=show, sort=sort),
     )

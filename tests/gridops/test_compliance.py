@@ -37,7 +37,7 @@ def week_of(user):
 
 
 def row_of(figures, worker):
-    (row,) = [row for row in figures.workers if row.worker == worker]
+    (row,) = [row for row in figures.workers if row.worker.pk == worker.pk]
     return row
 
 

@@ -41,7 +41,7 @@ def test_the_week_as_the_leader_sees_it(town, week):
 
     figures = response.context["figures"]
     assert (figures.start.isoformat(), figures.end.isoformat()) == ("2026-02-23", "2026-03-01")
-    rows = {row.worker.username: (row, entries) for row, entries in response.context["rows"]}
+    rows = {row.worker.username: (row, row.entries) for row in response.context["worker_page"]}
     a1, a1_entries = rows[week.a1.username]
     a2, a2_entries = rows[week.a2.username]
     b1, b1_entries = rows[week.b1.username]
@@ -61,7 +61,7 @@ def test_the_week_as_the_leader_sees_it(town, week):
     assert grids == {"东村一网格": (4, 4), "东村二网格": (5, 1), "西村一网格": (5, 2)}
     total = figures.total
     assert (total.due, total.kept, total.rate) == (14, 7, Decimal("50.0"))
-    assert [row.worker for row in figures.not_logged_today] == [week.a2]
+    assert [row.worker.pk for row in figures.not_logged_today] == [week.a2.pk]
     page = response.content.decode()
     assert "55.6%" in page and "50.0%" in page
     # the definitions are on the page, in the reader's language
@@ -80,22 +80,25 @@ def test_today_counts_only_today(town, week):
 def test_a_village_cadre_sees_their_village_only(town, week):
     response = page_for(town.user(Role.VILLAGE_CADRE), period="week")
 
-    workers = {row.worker for row in response.context["figures"].workers}
-    assert workers == {week.a1, week.a2}
+    workers = {row.worker.pk for row in response.context["figures"].workers}
+    assert workers == {week.a1.pk, week.a2.pk}
     assert "西村" not in response.content.decode()
 
 
 def test_the_leader_narrows_to_one_village(town, week):
     response = page_for(town.user(Role.LEADER), period="week", village=town.village_b.pk)
 
-    assert [row.worker for row in response.context["figures"].workers] == [week.b1]
+    assert [row.worker.pk for row in response.context["figures"].workers] == [week.b1.pk]
 
 
 def test_a_village_outside_the_cadres_area_is_not_a_choice(town, week):
     response = page_for(town.user(Role.VILLAGE_CADRE), period="week", village=town.village_b.pk)
 
     # the choice is refused and the page falls back to the cadre's whole area
-    assert {row.worker for row in response.context["figures"].workers} == {week.a1, week.a2}
+    assert {row.worker.pk for row in response.context["figures"].workers} == {
+        week.a1.pk,
+        week.a2.pk,
+    }
 
 
 def test_the_export_carries_the_same_figures_escaped_and_audited(town, week):
@@ -146,7 +149,7 @@ def test_a_second_entry_is_needed_when_the_rule_asks_two(town, week):
 
 
 def listed(response):
-    return [row.worker.username for row, _entries in response.context["rows"]]
+    return [row.worker.username for row in response.context["worker_page"]]
 
 
 def test_the_workers_listed_filtered_and_ordered(town, week):
