@@ -208,12 +208,6 @@ class Tally:
     def rate(self) -> Decimal | None:
         return _rate(self.kept, self.due)
 
-    def add(self, row: WorkerDays) -> None:
-        self.workers += 1
-        self.due += row.due
-        self.kept += row.kept
-        self.not_logged_today += 0 if row.kept_today else 1
-
 
 @dataclass
 class Compliance:
@@ -367,10 +361,7 @@ def compliance(
             )
         )
     result = Compliance(start=start, end=end, today=today, workers=rows)
-    result.by_grid = _tallies(rows, lambda row: row.grid)
-    result.by_village = _tallies(rows, lambda row: row.village)
-    for row in rows:
-        result.total.add(row)
+    result.by_grid, result.by_village = _tallies(rows, result.total)
     return result
 
 
@@ -409,17 +400,26 @@ def _places(workers: list[tuple[Any, ...]]) -> dict[int, tuple[Place, Place | No
     }
 
 
-def _tallies(rows: list[WorkerDays], area_of: Any) -> list[Tally]:
-    """The rows' figures by area, in the order the areas first come."""
-    tallies: dict[Any, Tally] = {}
+def _tallies(rows: list[WorkerDays], total: Tally) -> tuple[list[Tally], list[Tally]]:
+    """The rows' figures by grid and by village, in the order the areas first come, and
+    added to `total`: one pass over the rows."""
+    grids: dict[Any, Tally] = {}
+    villages: dict[Any, Tally] = {}
     for row in rows:
-        area = area_of(row)
-        key = area.pk if area is not None else None
-        tally = tallies.get(key)
-        if tally is None:
-            tally = tallies[key] = Tally(area)
-        tally.add(row)
-    return list(tallies.values())
+        missing = 0 if row.kept_today else 1
+        for tallies, area in ((grids, row.grid), (villages, row.village), (None, None)):
+            if tallies is None:
+                tally = total
+            else:
+                key = area.pk if area is not None else None
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = Tally(area)
+            tally.workers += 1
+            tally.due += row.due
+            tally.kept += row.kept
+            tally.not_logged_today += missing
+    return list(grids.values()), list(villages.values())
 
 
 def _last_working_day(calendar: WorkingCalendar, today: dt.date) -> dt.date:
