@@ -93,6 +93,16 @@ class Alert(models.Model):
     cases = models.ManyToManyField(
         "cases.Case", verbose_name=_("cases"), related_name="alerts", blank=True
     )
+    # The resident the alert is about when its news is theirs alone (a key person): seen
+    # only by those the register lets see them (`selectors.PERSON_SCOPE`).
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("about"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )

@@ -19,10 +19,34 @@ from fengqiao.cases.selectors import case_list_for_user
 ALERT_CAPABILITY = Capability.VIEW_AREA_CASES
 
 
+@dataclass
+class PersonScope:
+    """Who may see an alert about a resident (`Alert.person`), filled by the register that
+    knows them (the key-person register, from its `ready()`): `visible(user)` the ids of the
+    residents the user may see there, as a queryset; `allowed(person_id, user_ids)` which of
+    those users may. With none filled, such an alert is seen as any other of its area."""
+
+    visible: Any = None
+    allowed: Any = None
+
+
+PERSON_SCOPE = PersonScope()
+
+
 def alert_visible_q(user: Any) -> Q:
     if not jurisdiction.can(user, ALERT_CAPABILITY):
         return Q(pk__in=[])
-    return subtree_q([area.path for area in jurisdiction.area_roots(user)], via="area_")
+    in_area = subtree_q([area.path for area in jurisdiction.area_roots(user)], via="area_")
+    if PERSON_SCOPE.visible is None:
+        return in_area
+    return in_area & (Q(person__isnull=True) | Q(person_id__in=PERSON_SCOPE.visible(user)))
+
+
+def person_alert_recipients(person_id: int | None, user_ids: set[int]) -> set[int]:
+    """Of `user_ids`, those who may be told of an alert about the resident `person_id`."""
+    if person_id is None or PERSON_SCOPE.allowed is None or not user_ids:
+        return user_ids
+    return set(PERSON_SCOPE.allowed(person_id, user_ids))
 
 
 def alert_list_for_user(*, user: Any) -> QuerySet[Alert]:

@@ -27,7 +27,11 @@ from fengqiao.alerts import workflow
 from fengqiao.alerts.models import ACTIVE_STATUSES, Alert, AlertRule, Severity
 from fengqiao.alerts.rules import Finding, all_rules
 from fengqiao.alerts.rules.leader_flag import rule as leader_flag_rule
-from fengqiao.alerts.selectors import alert_list_for_user, alert_responsible_user_ids
+from fengqiao.alerts.selectors import (
+    alert_list_for_user,
+    alert_responsible_user_ids,
+    person_alert_recipients,
+)
 from fengqiao.areas.models import Area
 from fengqiao.audit.services import audit_record, audit_record_many
 from fengqiao.cases.selectors import case_get_for_user
@@ -81,6 +85,14 @@ def alerts_run_all(*, now: dt.datetime | None = None) -> list[Alert]:
     return raised
 
 
+def raise_findings(
+    rule_code: str, findings: Sequence[Finding], *, now: dt.datetime | None = None
+) -> list[Alert]:
+    """Raise the alerts of findings made outside the rule passes (a domain's own sweep, e.g.
+    overdue key-person visits), each condition once."""
+    return _raise_new(rule_code, findings, now=now or clock.now())
+
+
 def _raise_new(rule_code: str, findings: Sequence[Finding], *, now: dt.datetime) -> list[Alert]:
     unique = {finding.condition_key: finding for finding in findings}
     keys = list(unique)
@@ -125,6 +137,7 @@ def _raise_chunk(
             condition_key=finding.condition_key,
             created_at=now,
             raised_by=raised_by,
+            person_id=finding.person_id,
         )
         for finding in findings
     ]
@@ -187,7 +200,9 @@ def _notify_responsible(alerts: list[Alert], case_ids: dict[int, list[int]]) -> 
     first_cases = Case.objects.only("id").in_bulk([ids[0] for ids in case_ids.values() if ids])
     messages = []
     for alert in alerts:
-        recipients = sorted(responsible[alert.pk] - {alert.raised_by_id})
+        recipients = sorted(
+            person_alert_recipients(alert.person_id, responsible[alert.pk] - {alert.raised_by_id})
+        )
         if not recipients:
             continue
         first = case_ids.get(alert.pk) or [None]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fengqiao.followups",
     "fengqiao.gridops",
     "fengqiao.screening",
+    "fengqiao.keypersons",
     "fengqiao.supervision",
     "fengqiao.emergency",
     "fengqiao.reports",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", include("fengqiao.supervision.urls")),
     path("emergency/", include("fengqiao.emergency.urls")),
     path("reports/", include("fengqiao.reports.urls")),
+    path("keypersons/", include("fengqiao.keypersons.urls")),
     path("", include("fengqiao.web.urls")),
 ]
 

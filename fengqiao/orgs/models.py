@@ -18,6 +18,7 @@ class AgencyKind(models.TextChoices):
     LABOUR = "labour", _("Labour inspection")
     HOTLINE = "hotline_12345", _("12345 hotline")
     CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    HEALTH = "health", _("Health centre")
     EMERGENCY = "emergency", _("Emergency management")
     FIRE = "fire", _("Fire and rescue")
     MARKET = "market", _("Market regulation")

@@ -13,6 +13,7 @@ from fengqiao.accounts.roles import Capability
 from fengqiao.emergency.selectors import emergency_page_allowed
 from fengqiao.followups.selectors import can_see_followups
 from fengqiao.gridops.selectors import compliance_allowed, field_allowed, log_pages_allowed
+from fengqiao.keypersons.selectors import pages_allowed as key_persons_allowed
 from fengqiao.screening.selectors import screening_nav_allowed
 from fengqiao.supervision.selectors import supervision_nav_allowed
 from fengqiao.web.case_views import can_see_cases
@@ -31,6 +32,7 @@ NAV = [
     ("emergency_list", _("Emergencies"), emergency_page_allowed),
     ("supervision_list", _("Supervision"), supervision_nav_allowed),
     ("screening_list", _("Screening"), screening_nav_allowed),
+    ("keyperson_list", _("Key persons"), key_persons_allowed),
     ("report_disputes", _("Figures"), Capability.VIEW_AREA_CASES),
     ("map_page", _("Map"), map_allowed),
     ("person_list", _("Residents"), Capability.VIEW_PEOPLE),

@@ -106,6 +106,12 @@ NOT_OPENED_BY_GET = {
     "alert_action",
     "case_action",  # its forms are on the case page
     "emergency_acknowledge",
+    # POST only: their forms are on the key person's page
+    "keyperson_decide",
+    "keyperson_level",
+    "keyperson_staff",
+    "keyperson_task",
+    "keyperson_visit",
     "followup_decide",
     "followup_record",  # its form is on the follow-up page
     "notification_preferences",  # its form is on the inbox

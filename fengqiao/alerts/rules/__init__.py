@@ -21,6 +21,7 @@ RULE_MODULES = (
     "risk_words",
     "key_person",
     "leader_flag",
+    "key_person_visit",
 )
 
 

@@ -35,6 +35,9 @@ class Finding:
     detail: str
     area_id: int
     case_ids: tuple[int, ...] = field(default_factory=tuple)
+    # The resident the alert is about, when its news is theirs alone (a key person): such an
+    # alert is seen and told only as `selectors.PERSON_SCOPE` allows.
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class KeyPersonRule(Rule):
                 detail=match.reason,
                 area_id=area_id,
                 case_ids=(case_id,),
+                person_id=person_id,
             )
 
 
