@@ -23,6 +23,7 @@ from fengqiao.api import auth, cases, errors, gridops, reference
 from fengqiao.api.alerts import router as alerts_router
 from fengqiao.api.followups import router as followups_router
 from fengqiao.api.idempotency import json_response
+from fengqiao.api.keypersons import router as keypersons_router
 from fengqiao.api.mediation import router as mediation_router
 from fengqiao.api.notifications import emergency_router
 from fengqiao.api.notifications import router as notifications_router
@@ -83,6 +84,7 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/emergencies", emergency_router)
 api.add_router("/reports", reports_router)
 api.add_router("/logs", gridops.router)
+api.add_router("/keypersons", keypersons_router)
 api.add_router("/field", gridops.field_router)
 api.add_router("/screening", screening_router)
 api.add_router("/map", "fengqiao.api.map.router")

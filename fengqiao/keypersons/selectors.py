@@ -28,7 +28,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts import jurisdiction
@@ -128,6 +128,36 @@ def key_persons_for_user(*, user: Any) -> QuerySet[KeyPerson]:
         .select_related("person", "level", "area")
         .prefetch_related("memberships__category")
     )
+
+
+def key_person_list(
+    *,
+    user: Any,
+    today: dt.date,
+    scope: str = "",
+    level: Any = None,
+    category: Any = None,
+    due: str = "",
+) -> tuple[str, QuerySet[KeyPerson]]:
+    """The records a list shows: the user's own (`mine`, the default for those who
+    register; a leader's "mine" is all they oversee) or all they may see; by level, category,
+    and visits overdue or due within a week; the next visit due first (overdue first), then
+    the most serious level. Returns the scope applied and the rows."""
+    rows = key_persons_for_user(user=user).filter(status=Status.ACTIVE)
+    scope = scope or ("mine" if register_allowed(user) else "all")
+    if scope == "mine" and not jurisdiction.roles_of(user) & APPROVERS:
+        rows = rows.filter(Exists(Responsible.objects.filter(key_person=OuterRef("pk"), user=user)))
+    if level is not None:
+        rows = rows.filter(level=level)
+    if category is not None:
+        rows = rows.filter(
+            Exists(Membership.objects.filter(key_person=OuterRef("pk"), category=category))
+        )
+    if due == "overdue":
+        rows = rows.filter(next_visit_due__lt=today)
+    elif due == "week":
+        rows = rows.filter(next_visit_due__lte=today + dt.timedelta(days=7))
+    return scope, rows.order_by(F("next_visit_due").asc(nulls_last=True), "-level__rank", "pk")
 
 
 def key_person_get(*, user: Any, pk: Any) -> KeyPerson:

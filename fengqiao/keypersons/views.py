@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,27 +56,18 @@ def _require_pages(request: HttpRequest) -> None:
 
 
 def _listed(request: HttpRequest) -> tuple[ListFilterForm, dict[str, Any], Any]:
-    user = request.user
     form = ListFilterForm(request.GET or None)
     chosen = form.chosen()
-    today = clock.today()
-    queryset = selectors.key_persons_for_user(user=user).filter(status=Status.ACTIVE)
-    scope = chosen.get("scope") or ("mine" if selectors.register_allowed(user) else "all")
-    if scope == "mine" and not jurisdiction.roles_of(user) & selectors.APPROVERS:
-        queryset = queryset.filter(responsibles__user=user)
-    chosen["scope"] = scope
-    if chosen.get("level"):
-        queryset = queryset.filter(level=chosen["level"])
-    if chosen.get("category"):
-        queryset = queryset.filter(memberships__category=chosen["category"])
-    if chosen.get("due") == "overdue":
-        queryset = queryset.filter(next_visit_due__lt=today)
-    elif chosen.get("due") == "week":
-        queryset = queryset.filter(next_visit_due__lte=today + dt.timedelta(days=7))
-    queryset = queryset.distinct().order_by(
-        F("next_visit_due").asc(nulls_last=True), "-level__rank", "pk"
+    scope, rows = selectors.key_person_list(
+        user=request.user,
+        today=clock.today(),
+        scope=chosen.get("scope", ""),
+        level=chosen.get("level"),
+        category=chosen.get("category"),
+        due=chosen.get("due", ""),
     )
-    return form, chosen, queryset
+    chosen["scope"] = scope
+    return form, chosen, rows
 
 
 @require_GET
