@@ -116,8 +116,9 @@ def key_person_export(request: HttpRequest) -> HttpResponse:
                 **{k: str(v)[:40] for k, v in chosen.items() if v},
             },
         )
+        name = _("key-persons")
         return download_response(
-            content, filename=f"{_('key-persons')}-{timezone.localtime(now):%Y%m%d%H%M}.xlsx"
+            content, filename=f"{name}-{timezone.localtime(now):%Y%m%d%H%M}.xlsx"
         )
     return render(request, "keypersons/export.html", {"form": form, "query": request.GET})
 
