@@ -131,11 +131,16 @@ def _audit(action: str, actor: Any, key_person: KeyPerson, **details: Any) -> No
     )
 
 
-def _refused(actor: Any, action: str, message: str, key_person: Any = None) -> NotAllowed:
+def _refusal_audit(action: str, actor: Any, key_person: Any = None) -> dict[str, Any]:
+    """The audit row of a refusal (written even though the step is rolled back)."""
     audit: dict[str, Any] = {"action": f"keyperson.{action}", "actor": actor}
     if key_person is not None:
         audit.update(target_type="keypersons.keyperson", target_id=str(key_person.pk))
-    return NotAllowed(message, audit=audit)
+    return audit
+
+
+def _refused(actor: Any, action: str, message: str, key_person: Any = None) -> NotAllowed:
+    return NotAllowed(message, audit=_refusal_audit(action, actor, key_person))
 
 
 def _managed(actor: Any, pk: Any, action: str) -> KeyPerson:
@@ -436,12 +441,7 @@ def level_change_request(
         state=workflow.NEW,
         roles=jurisdiction.roles_of(actor),
         related=cached({workflow.MANAGER: lambda: selectors.may_manage(actor, key_person)}),
-        audit={
-            "action": f"keyperson.level_{action}",
-            "actor": actor,
-            "target_type": "keypersons.keyperson",
-            "target_id": str(key_person.pk),
-        },
+        audit=_refusal_audit(f"level_{action}", actor, key_person),
     )
     if refusal is not None:
         raise refusal
@@ -505,12 +505,7 @@ def _decide(
         state=change.status,
         roles=jurisdiction.roles_of(actor),
         related=cached({}),
-        audit={
-            "action": f"keyperson.level_{moving.action}",
-            "actor": actor,
-            "target_type": "keypersons.keyperson",
-            "target_id": str(key_person.pk),
-        },
+        audit=_refusal_audit(f"level_{moving.action}", actor, key_person),
     )
     if refusal is not None:
         raise refusal
