@@ -120,6 +120,34 @@ DEFAULT_CATEGORIES = (
 VISIT_EVENT = "keyperson.visit"
 
 
+def defaults_install() -> None:
+    """The default colour levels, categories and rule, where missing (as the migrations
+    seed them)."""
+    for code, name, colour, rank, every, after in DEFAULT_LEVELS:
+        Level.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "colour": colour,
+                "rank": rank,
+                "visit_every_days": every,
+                "after_incident_days": after,
+            },
+        )
+    for order, (code, name, kinds, mental, particulars) in enumerate(DEFAULT_CATEGORIES):
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "agency_kinds": kinds,
+                "mental_health": mental,
+                "particulars": particulars,
+                "order": order,
+            },
+        )
+    selectors.policy()
+
+
 def _audit(action: str, actor: Any, key_person: KeyPerson, **details: Any) -> None:
     audit_record(
         action=f"keyperson.{action}",
