@@ -99,6 +99,9 @@ class VisitIn(StrictInput):
     risk: Risk
     mental_risk: int | None = Field(None, ge=0, le=5)
     companions: str = Field("", max_length=100)
+    log_entry_id: int | None = Field(
+        None, description="One of the caller's own daily-log entries of the last two weeks."
+    )
 
 
 class LevelIn(StrictInput):
@@ -242,6 +245,7 @@ def visit_record(request: HttpRequest, key_person_id: int, payload: VisitIn) -> 
         risk=payload.risk.value,
         mental_risk=payload.mental_risk,
         companions=payload.companions,
+        log_entry=payload.log_entry_id,
     )
     return _json(KeyPersonDetailOut, _detail(user, key_person_id))
 

@@ -109,7 +109,17 @@ class VisitForm(forms.Form):
         label=_("Risk level (0–5), severe mental disorders"), choices=MENTAL_RISKS, required=False
     )
     companions = forms.CharField(label=_("With"), max_length=100, required=False)
-    log_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    log_entry = forms.ChoiceField(label=_("From my daily log"), required=False)
+
+    def __init__(self, *args: Any, entries: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["log_entry"].choices = [
+            ("", _("Not from the daily log")),
+            *[
+                (entry.pk, f"{entry.occurred_at:%m-%d %H:%M} {entry.text[:30]}")
+                for entry in entries
+            ],
+        ]
 
 
 class StaffForm(forms.Form):

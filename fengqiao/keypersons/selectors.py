@@ -222,6 +222,25 @@ def users_who_may_see_person(person_id: int, user_ids: set[int]) -> set[int]:
     }
 
 
+# How far back a visit can be taken from one's daily log.
+LOG_ENTRY_DAYS = 14
+
+
+def log_entries_for_visit(*, user: Any, key_person: KeyPerson, today: dt.date) -> QuerySet[Any]:
+    """The user's own daily-log entries of the last two weeks that a visit to this person
+    can be recorded from: those that met the resident, or record a key-person visit."""
+    from fengqiao.gridops.models import LogEntry
+
+    return (
+        LogEntry.objects.filter(
+            author=user, occurred_on__gte=today - dt.timedelta(days=LOG_ENTRY_DAYS)
+        )
+        .filter(Q(residents=key_person.person_id) | Q(activities__code="key_person_visit"))
+        .distinct()
+        .order_by("-occurred_at")
+    )
+
+
 def next_visit_due(
     *,
     level: Level,

@@ -715,6 +715,19 @@ def visit_record(
             _("Every visit to a person with a severe mental disorder assesses the risk (0–5)."),
             field="mental_risk",
         )
+    entry = None
+    if log_entry not in (None, ""):
+        entry = (
+            selectors.log_entries_for_visit(user=actor, key_person=key_person, today=today)
+            .filter(pk=_int(log_entry))
+            .first()
+        )
+        if entry is None:
+            problems.add(
+                "log_entry",
+                _("Choose one of your daily-log entries of the last two weeks."),
+                field="log_entry",
+            )
     problems.raise_if_any()
     assert occurred_on is not None
     visit = Visit.objects.create(
@@ -727,7 +740,7 @@ def visit_record(
         findings=findings.strip(),
         risk=risk,
         mental_risk=level if mental else None,
-        log_entry=log_entry,
+        log_entry=entry,
         recorded_at=now,
     )
     if key_person.last_visit_on is None or occurred_on >= key_person.last_visit_on:

@@ -229,6 +229,9 @@ def _detail(request: HttpRequest, record: KeyPerson, **forms: Any) -> HttpRespon
         .distinct()
         .order_by("-received_at")[:20]
     )
+    entries = list(
+        selectors.log_entries_for_visit(user=user, key_person=record, today=clock.today())[:20]
+    )
     log_entry = _int(request.GET.get("log_entry"))
     return render(
         request,
@@ -253,7 +256,10 @@ def _detail(request: HttpRequest, record: KeyPerson, **forms: Any) -> HttpRespon
             "pending": ChangeStatus.PENDING,
             "level_form": forms.get("level_form") or LevelForm(),
             "visit_form": forms.get("visit_form")
-            or VisitForm(initial={"occurred_on": clock.today(), "log_entry": log_entry}),
+            or VisitForm(
+                initial={"occurred_on": clock.today(), "log_entry": log_entry},
+                entries=entries,
+            ),
             "staff_form": forms.get("staff_form") or StaffForm(users=_staff_choices(user)),
             "task_form": forms.get("task_form") or TaskForm(staff=staff),
             "mental": any(m.category.mental_health for m in record.memberships.all()),
@@ -329,18 +335,12 @@ def key_person_decide(request: HttpRequest, pk: int, change_id: int) -> HttpResp
 @require_POST
 def key_person_visit(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.key_person_get(user=request.user, pk=pk)
-    form = VisitForm(request.POST)
+    entries = selectors.log_entries_for_visit(
+        user=request.user, key_person=record, today=clock.today()
+    )[:20]
+    form = VisitForm(request.POST, entries=entries)
     if form.is_valid():
         data = form.cleaned_data
-        log_entry = None
-        if data.get("log_entry"):
-            from fengqiao.gridops.selectors import log_list_for_user
-
-            log_entry = (
-                log_list_for_user(user=request.user)
-                .filter(pk=data["log_entry"], author=request.user)
-                .first()
-            )
         try:
             services.visit_record(
                 actor=request.user,
@@ -352,7 +352,7 @@ def key_person_visit(request: HttpRequest, pk: int) -> HttpResponse:
                 risk=data["risk"],
                 mental_risk=data.get("mental_risk"),
                 companions=data.get("companions", ""),
-                log_entry=log_entry,
+                log_entry=data.get("log_entry") or None,
             )
         except DomainError as error:
             apply_domain_error(form, error)

@@ -22,6 +22,7 @@ from tests.fixtures import (
     POLICE,
     PersonFactory,
     liaison,
+    log_entry,
     new_case,
     put_on_register,
     shanghai,
@@ -260,3 +261,47 @@ def test_an_incident_asks_for_a_review_and_raises_the_key_person_warning(town, r
 
 def test_small_counts_show_as_less_than_five():
     assert [selectors.small_count(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", "5", "12"]
+
+
+def test_a_visit_is_recorded_from_the_workers_own_daily_log_entry(town, register, grid_worker_b):
+    worker = town.user(Role.GRID_WORKER)
+    record = register["released"]
+    met = log_entry(
+        worker,
+        town.unit_a1,
+        at=shanghai(2026, 3, 9, 9, 0),
+        finding="key_person",
+        text="走访刑满释放人员，了解就业情况",
+        residents=[record.person_id],
+    )
+    elsewhere = log_entry(grid_worker_b, town.unit_b1, at=shanghai(2026, 3, 9, 9, 0))
+
+    offered = selectors.log_entries_for_visit(
+        user=worker, key_person=record, today=dt.date(2026, 3, 9)
+    )
+    assert list(offered) == [met]
+    with pytest.raises(InvalidInput) as refused:
+        services.visit_record(
+            actor=worker,
+            key_person_id=record.pk,
+            kind="visit",
+            method="home",
+            occurred_on=dt.date(2026, 3, 9),
+            findings="就业稳定",
+            risk="low",
+            log_entry=elsewhere.pk,
+            now=KP_NOW,
+        )
+    assert [p.code for p in refused.value.problems] == ["log_entry"]
+    visit = services.visit_record(
+        actor=worker,
+        key_person_id=record.pk,
+        kind="visit",
+        method="home",
+        occurred_on=dt.date(2026, 3, 9),
+        findings="就业稳定",
+        risk="low",
+        log_entry=met.pk,
+        now=KP_NOW,
+    )
+    assert visit.log_entry == met
