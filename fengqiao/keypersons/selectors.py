@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -220,6 +221,84 @@ def users_who_may_see_person(person_id: int, user_ids: set[int]) -> set[int]:
         )
         if KeyPerson.objects.filter(key_person_visible_q(user), person_id=person_id).exists()
     }
+
+
+@dataclass
+class GridScreening:
+    """Comprehensive screening (全面排查) in one grid for a year: its residents, how many
+    were reviewed, how many not yet ("no household missed"), how many found to need the
+    register, and how many are on it (shown as a small count)."""
+
+    grid: Any
+    residents: int = 0
+    reviewed: int = 0
+    found: int = 0
+    registered: int = 0
+
+    @property
+    def missed(self) -> int:
+        return max(0, self.residents - self.reviewed)
+
+    @property
+    def registered_shown(self) -> str:
+        return small_count(self.registered)
+
+
+def screening_figures(*, user: Any, year: int) -> list[GridScreening]:
+    """The comprehensive screening of each grid of the user's area in `year` (the residents
+    of a grid are those whose area lies in it)."""
+    from fengqiao.areas.models import PATH_WIDTH
+    from fengqiao.areas.models import Level as AreaLevel
+    from fengqiao.keypersons.models import Review
+    from fengqiao.people.models import Person
+
+    if not register_allowed(user):
+        return []
+    grids = list(jurisdiction.areas_visible(user).filter(level=AreaLevel.GRID).order_by("path"))
+    rows = {grid.path: GridScreening(grid) for grid in grids}
+    width = PATH_WIDTH * AreaLevel.GRID
+    scope = jurisdiction.area_q(user, field="area")
+
+    def grid_of(path: str) -> GridScreening | None:
+        return rows.get(path[:width])
+
+    for path in Person.objects.filter(scope).values_list("area__path", flat=True):
+        row = grid_of(path)
+        if row is not None:
+            row.residents += 1
+    reviewed = (
+        Review.objects.filter(scope, reviewed_on__year=year)
+        .values_list("person_id", "area_path", "found")
+        .order_by("person_id", "reviewed_on")
+    )
+    latest: dict[int, tuple[str, bool]] = {}
+    for person_id, path, found in reviewed:
+        latest[person_id] = (path, found)
+    for path, found in latest.values():
+        row = grid_of(path)
+        if row is not None:
+            row.reviewed += 1
+            row.found += 1 if found else 0
+    for path in KeyPerson.objects.filter(scope, status=Status.ACTIVE).values_list(
+        "area_path", flat=True
+    ):
+        row = grid_of(path)
+        if row is not None:
+            row.registered += 1
+    return list(rows.values())
+
+
+def residents_not_reviewed(*, user: Any, year: int) -> QuerySet[Any]:
+    """The residents of the user's area not yet reviewed in `year`, by place and name."""
+    from fengqiao.keypersons.models import Review
+    from fengqiao.people.models import Person
+
+    return (
+        Person.objects.filter(jurisdiction.area_q(user, field="area"))
+        .exclude(Exists(Review.objects.filter(person=OuterRef("pk"), reviewed_on__year=year)))
+        .select_related("area")
+        .order_by("area__path", "name", "pk")
+    )
 
 
 # How far back a visit can be taken from one's daily log.

@@ -774,12 +774,10 @@ def residents_review(
             _("Grid workers, village cadres and the centre's leaders record the screening."),
         )
     today = timezone.localtime(now).date()
-    found = {_int(pk) for pk in found_ids}
-    people = list(
-        person_list_for_user(user=actor)
-        .filter(pk__in=[pk for pk in (_int(pk) for pk in person_ids) if pk is not None])
-        .select_related("area")
-    )
+    found = {_int(pk) for pk in found_ids} - {None}
+    # A resident found to need the register has been reviewed too.
+    chosen = ({_int(pk) for pk in person_ids} | found) - {None}
+    people = list(person_list_for_user(user=actor).filter(pk__in=chosen).select_related("area"))
     written = 0
     for person in people:
         _review, _created = Review.objects.update_or_create(
@@ -796,7 +794,7 @@ def residents_review(
     audit_record(
         action="keyperson.review",
         actor=actor,
-        details={"residents": written, "found": len(found)},
+        details={"residents": written, "found": sum(p.pk in found for p in people)},
     )
     return written
 

@@ -422,6 +422,43 @@ def key_person_task(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, record, task_form=form)
 
 
+SCREENING_PAGE = 30
+
+
+@require_http_methods(["GET", "POST"])
+def key_person_screening(request: HttpRequest) -> HttpResponse:
+    """Comprehensive screening (全面排查): each grid's residents reviewed this year, and the
+    residents not yet reviewed, to be gone through and marked."""
+    user = request.user
+    if not selectors.register_allowed(user):
+        jurisdiction.deny(user, what="keyperson.screening")
+    year = clock.today().year
+    if request.method == "POST":
+        try:
+            count = services.residents_review(
+                actor=user,
+                person_ids=request.POST.getlist("reviewed"),
+                found_ids=request.POST.getlist("found"),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(count)d residents marked as reviewed.") % {"count": count}
+            )
+        return redirect(f"{request.path}?page={request.GET.get('page', 1)}")
+    page = Paginator(selectors.residents_not_reviewed(user=user, year=year), SCREENING_PAGE)
+    return render(
+        request,
+        "keypersons/screening.html",
+        {
+            "year": year,
+            "grids": selectors.screening_figures(user=user, year=year),
+            "page": page.get_page(request.GET.get("page")),
+        },
+    )
+
+
 def case_panel_context(request: HttpRequest, case: Any) -> dict[str, Any] | None:
     """The case page's warning: parties on the register, shown only to those who may see
     their records (to anyone else the case shows nothing of it)."""

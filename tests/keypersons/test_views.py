@@ -169,3 +169,26 @@ def test_the_case_page_warns_only_those_who_may_see_the_record(town, records):
 
     assert "当事人中有重点人员" in worker
     assert "当事人中有重点人员" not in dispatcher and "重点人员" not in dispatcher
+
+
+def test_comprehensive_screening_counts_each_grid_and_misses_no_household(town, records):
+    other = PersonFactory(name="己", area=town.unit_a1)
+    worker = town.user(Role.GRID_WORKER)
+    client = client_for(worker)
+
+    before = client.get(reverse("keyperson_screening"))
+    done = client.post(
+        reverse("keyperson_screening"),
+        {"reviewed": [records["released"].person_id], "found": [other.pk]},
+    )
+    after = client.get(reverse("keyperson_screening"))
+
+    (grid,) = [row for row in before.context["grids"] if row.grid == town.grid_a1]
+    assert (grid.residents, grid.reviewed, grid.missed, grid.registered_shown) == (3, 0, 3, "<5")
+    assert done.status_code == 302
+    (grid,) = [row for row in after.context["grids"] if row.grid == town.grid_a1]
+    assert (grid.reviewed, grid.found, grid.missed) == (2, 1, 1)
+    assert [p.name for p in after.context["page"]] == ["丙"]
+    assert AuditEvent.objects.filter(action="keyperson.review", actor=worker).exists()
+    # a grid worker's screening is of their own grid only
+    assert [row.grid for row in after.context["grids"]] == [town.grid_a1]
