@@ -153,6 +153,9 @@ class KeyPerson(models.Model):
         related_name="+",
     )
     notes = EncryptedTextField(_("notes"), blank=True)
+    # Taken off the register (撤管) by a leader, with the reason; put back by registering again.
+    removed_at = models.DateTimeField(_("taken off at"), null=True, blank=True)
+    removed_reason = EncryptedTextField(_("why taken off"), blank=True)
     registered_at = models.DateTimeField(_("registered at"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

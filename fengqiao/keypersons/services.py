@@ -25,7 +25,15 @@ from fengqiao.accounts.roles import Role
 from fengqiao.areas.models import Area
 from fengqiao.audit.services import audit_record
 from fengqiao.core import clock
-from fengqiao.core.errors import Conflict, NotAllowed, Problems, audits_refusals
+from fengqiao.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    Problems,
+    WrongState,
+    audits_refusals,
+)
 from fengqiao.core.lifecycle import cached
 from fengqiao.keypersons import selectors, workflow
 from fengqiao.keypersons.models import (
@@ -347,7 +355,10 @@ def key_person_register(
         )
     if not chosen and not problems.has("categories"):
         problems.add("categories", _("Choose at least one category."), field="categories")
-    if person is not None and KeyPerson.objects.filter(person=person).exists():
+    if (
+        person is not None
+        and KeyPerson.objects.filter(person=person, status=Status.ACTIVE).exists()
+    ):
         problems.add(
             "already_registered",
             _("%(name)s is already on the register.") % {"name": person.name},
@@ -358,6 +369,10 @@ def key_person_register(
     area = person.area
     today = timezone.localtime(now).date()
     mental = any(category.mental_health for category, _values in chosen)
+    removed = KeyPerson.objects.filter(person=person, status=Status.REMOVED).first()
+    if removed is not None:
+        # Put back on the register: the same record, its history kept.
+        return _reinstate(actor, removed, level, chosen, reason, notes, now=now, today=today)
     try:
         with transaction.atomic():
             key_person = KeyPerson.objects.create(
@@ -421,6 +436,102 @@ def key_person_register(
         level=level.code,
         categories=[category.code for category, _values in chosen],
     )
+    return key_person
+
+
+def _reinstate(
+    actor: Any,
+    key_person: KeyPerson,
+    level: Level,
+    chosen: list[tuple[Category, dict[str, Any]]],
+    reason: str,
+    notes: str,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+) -> KeyPerson:
+    previous = key_person.level
+    key_person.status = Status.ACTIVE
+    key_person.level = level
+    key_person.removed_at = None
+    if notes.strip():
+        key_person.notes = notes.strip()
+    key_person.memberships.all().delete()
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                key_person=key_person,
+                category=category,
+                particulars=json.dumps(values, ensure_ascii=False),
+                since=today,
+            )
+            for category, values in chosen
+        ]
+    )
+    LevelChange.objects.create(
+        key_person=key_person,
+        from_level=previous,
+        to_level=level,
+        reason=reason.strip(),
+        status=ChangeStatus.APPLIED,
+        requested_by=actor,
+        requested_at=now,
+        decided_by=actor,
+        decided_at=now,
+    )
+    key_person.last_visit_on = None
+    _reschedule(key_person, now=now)
+    key_person.next_visit_due = max(key_person.next_visit_due or today, today)
+    key_person.version += 1
+    key_person.save()
+    if not key_person.responsibles.filter(user=actor).exists() and jurisdiction.roles_of(actor) & {
+        Role.GRID_WORKER,
+        Role.VILLAGE_CADRE,
+    }:
+        Responsible.objects.create(
+            key_person=key_person,
+            user=actor,
+            duty=Duty.GRID_WORKER
+            if Role.GRID_WORKER in jurisdiction.roles_of(actor)
+            else Duty.VILLAGE_CADRE,
+            since=today,
+        )
+    _audit("reinstate", actor, key_person, level=level.code)
+    return key_person
+
+
+@audits_refusals
+@transaction.atomic
+def key_person_remove(
+    *, actor: Any, key_person_id: Any, reason: str, now: dt.datetime | None = None
+) -> KeyPerson:
+    """A centre leader takes a person off the register (撤管), with the reason: no more
+    visits are due; the record and its history stay, seen as before."""
+    now = now or clock.now()
+    key_person = selectors.key_person_get(user=actor, pk=key_person_id)
+    key_person = KeyPerson.objects.select_for_update().get(pk=key_person.pk)
+    if Role.LEADER not in jurisdiction.roles_of(actor):
+        raise _refused(
+            actor, "remove", _("Only a centre leader takes a person off the register."), key_person
+        )
+    if key_person.status != Status.ACTIVE:
+        raise WrongState(
+            _("This person is not on the register."),
+            audit=_refusal_audit("remove", actor, key_person),
+        )
+    if not reason or not reason.strip():
+        raise InvalidInput(
+            [DomainError("reason", _("Say why the person is taken off."), field="reason")]
+        )
+    key_person.status = Status.REMOVED
+    key_person.removed_at = now
+    key_person.removed_reason = reason.strip()
+    key_person.next_visit_due = None
+    key_person.version += 1
+    key_person.save(
+        update_fields=["status", "removed_at", "removed_reason", "next_visit_due", "version"]
+    )
+    _audit("remove", actor, key_person)
     return key_person
 
 

@@ -253,6 +253,7 @@ def _detail(request: HttpRequest, record: KeyPerson, **forms: Any) -> HttpRespon
             "today": clock.today(),
             "may_manage": manage,
             "may_decide": bool(jurisdiction.roles_of(user) & selectors.APPROVERS),
+            "active": record.status == Status.ACTIVE,
             "pending": ChangeStatus.PENDING,
             "level_form": forms.get("level_form") or LevelForm(),
             "visit_form": forms.get("visit_form")
@@ -420,6 +421,19 @@ def key_person_task(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _acted(request, record, _("The task is in the plan."))
     return _detail(request, record, task_form=form)
+
+
+@require_POST
+def key_person_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.key_person_get(user=request.user, pk=pk)
+    try:
+        services.key_person_remove(
+            actor=request.user, key_person_id=record.pk, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, " ".join(problem.message for problem in error.problems))
+        return redirect("keyperson_detail", record.pk)
+    return _acted(request, record, _("The person is taken off the register."))
 
 
 SCREENING_PAGE = 30

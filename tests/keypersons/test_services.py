@@ -305,3 +305,26 @@ def test_a_visit_is_recorded_from_the_workers_own_daily_log_entry(town, register
         now=KP_NOW,
     )
     assert visit.log_entry == met
+
+
+def test_a_leader_takes_a_person_off_and_the_register_takes_them_back(town, register, people):
+    from fengqiao.core.errors import WrongState
+
+    record = register["drugs"]
+    worker, leader = town.user(Role.GRID_WORKER), town.user(Role.LEADER)
+
+    with pytest.raises(NotAllowed):
+        services.key_person_remove(actor=worker, key_person_id=record.pk, reason="戒断三年")
+    with pytest.raises(InvalidInput):
+        services.key_person_remove(actor=leader, key_person_id=record.pk, reason="")
+    services.key_person_remove(actor=leader, key_person_id=record.pk, reason="戒断三年未复吸")
+    with pytest.raises(WrongState):
+        services.key_person_remove(actor=leader, key_person_id=record.pk, reason="再次")
+
+    record.refresh_from_db()
+    assert (record.status, record.next_visit_due) == ("removed", None)
+    KeyPerson.objects.exclude(pk=record.pk).update(next_visit_due=dt.date(2030, 1, 1))
+    assert services.visits_overdue_sweep(now=shanghai(2027, 1, 4, 8, 0))["overdue"] == 0
+    back = put_on_register(worker, people["drugs"], "drugs", level="orange")
+    assert back.pk == record.pk and back.status == "active" and back.level.code == "orange"
+    assert list(back.changes.values_list("to_level__code", flat=True))[:1] == ["orange"]

@@ -109,6 +109,7 @@ NOT_OPENED_BY_GET = {
     # POST only: their forms are on the key person's page
     "keyperson_decide",
     "keyperson_level",
+    "keyperson_remove",
     "keyperson_staff",
     "keyperson_task",
     "keyperson_visit",
