@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Schema
 from pydantic import Field
 
+from fengqiao.accounts import jurisdiction
 from fengqiao.api.routing import READ_ERRORS, PageParams, Router, page_of, paginate
 from fengqiao.api.schemas import Input, Ref, StrictInput, ref
 from fengqiao.core import clock
@@ -107,6 +108,19 @@ class VisitIn(StrictInput):
 class LevelIn(StrictInput):
     level: str = Field(description="A colour level's code.")
     reason: str = Field(max_length=500)
+
+
+class RemoveIn(StrictInput):
+    reason: str = Field(max_length=500)
+
+
+class GridScreeningOut(Schema):
+    grid: Ref
+    residents: int
+    reviewed: int
+    missed: int
+    found: int
+    registered: str = Field(description='Key persons on the register; "<5" below five.')
 
 
 class DecideIn(StrictInput):
@@ -285,6 +299,42 @@ def level_decide(request: HttpRequest, change_id: int, payload: DecideIn) -> dic
 def _json(schema: type[Schema], body: dict[str, Any]) -> dict[str, Any]:
     """A write's answer as JSON (it is kept for the Idempotency-Key's replays)."""
     return schema.model_validate(body).model_dump(mode="json")
+
+
+@router.get(
+    "/screening",
+    response={200: list[GridScreeningOut], **READ_ERRORS},
+    summary="Comprehensive screening this year, per grid of the caller's area",
+)
+def screening(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not selectors.register_allowed(user):
+        jurisdiction.deny(user, what="keyperson.screening")
+    return [
+        {
+            "grid": ref(row.grid),
+            "residents": row.residents,
+            "reviewed": row.reviewed,
+            "missed": row.missed,
+            "found": row.found,
+            "registered": row.registered_shown,
+        }
+        for row in selectors.screening_figures(user=user, year=clock.today().year)
+    ]
+
+
+@router.write(
+    "/{int:key_person_id}/removal",
+    status=201,
+    response={201: KeyPersonDetailOut},
+    summary="A centre leader takes a person off the register, with the reason",
+)
+def key_person_remove(
+    request: HttpRequest, key_person_id: int, payload: RemoveIn
+) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    services.key_person_remove(actor=user, key_person_id=key_person_id, reason=payload.reason)
+    return _json(KeyPersonDetailOut, _detail(user, key_person_id))
 
 
 def _change(change: Any) -> dict[str, Any]:

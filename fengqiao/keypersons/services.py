@@ -854,6 +854,20 @@ def visit_record(
         log_entry=entry,
         recorded_at=now,
     )
+    if mental and level is not None and level >= selectors.UNSTABLE_RISK:
+        # Unstable: referred at once (the national norm), a task of the plan due today.
+        PlanTask.objects.create(
+            key_person=key_person,
+            text=_(
+                "Risk level %(level)d at the visit of %(date)s: refer to the mental-health "
+                "service at once and follow up within two weeks."
+            )
+            % {"level": level, "date": occurred_on.isoformat()},
+            due_on=today,
+            assignee=actor,
+            created_by=actor,
+            created_at=now,
+        )
     if key_person.last_visit_on is None or occurred_on >= key_person.last_visit_on:
         key_person.last_visit_on = occurred_on
         if mental:

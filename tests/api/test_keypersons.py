@@ -90,3 +90,20 @@ def test_a_visit_in_the_future_is_refused_and_a_lowering_waits_for_the_leader(to
     assert decided.status_code == 201 and decided.json()["status"] == "applied"
     record.refresh_from_db()
     assert record.level.code == "green"
+
+
+def test_screening_figures_and_removal_as_the_pages_have_them(town, record):
+    worker, leader = as_(town, Role.GRID_WORKER), as_(town, Role.LEADER)
+
+    figures = worker.get("/keypersons/screening")
+    refused = worker.post(f"/keypersons/{record.pk}/removal", {"reason": "期满"})
+    removed = leader.post(f"/keypersons/{record.pk}/removal", {"reason": "安置帮教期满"})
+
+    assert figures.status_code == 200
+    (grid,) = figures.json()
+    assert grid["grid"]["name"] == "东村一网格" and grid["registered"] == "<5"
+    assert as_(town, Role.DISPATCHER).get("/keypersons/screening").status_code == 403
+    assert refused.status_code == 403
+    assert removed.status_code == 201
+    record.refresh_from_db()
+    assert record.status == "removed"

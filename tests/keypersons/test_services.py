@@ -212,6 +212,9 @@ def test_a_visit_moves_the_schedule_and_a_future_date_is_refused(town, register)
     )
     mental.refresh_from_db()
     assert (mental.mental_risk, mental.next_visit_due) == (3, dt.date(2026, 3, 23))
+    # unstable: referred at once, a task of the plan due the same day
+    (task,) = mental.tasks.all()
+    assert task.due_on == dt.date(2026, 3, 9) and "立即转诊" in task.text
 
 
 def test_the_sweep_tells_the_staff_and_raises_one_alert_after_the_grace(town, register):
