@@ -73,6 +73,11 @@ AGENCIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("market", "万泉市场监督管理所", "民族路12号", ("所长", "执法人员")),
     ("other", "万泉镇妇女联合会", "万泉大街26号", ("主席", "执委")),
 )
+# Agencies added after the town was first drawn: planned after the residents and the
+# companies, so that adding them left every resident and number as it was.
+LATER_AGENCIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("health", "万泉镇卫生院", "泉源路15号", ("院长", "精防医生")),
+)
 
 # (team name, category codes): the town's specialised mediation teams, in the order
 # of their heads mediator01–mediator05.

@@ -44,6 +44,7 @@ from fengqiao.demo.cases import (
     plan_supervision,
     write_cases,
 )
+from fengqiao.demo.keypersons import write_keypersons
 from fengqiao.demo.logs import write_logs
 from fengqiao.demo.progress import Progress, Stage, no_progress
 from fengqiao.demo.screening import write_screening
@@ -317,6 +318,7 @@ def _demo_accounts() -> tuple[DemoAccount, ...]:
         ("liaison_petition", "雷振华", AgencyKind.PETITION),
         ("liaison_labour", "侯建平", AgencyKind.LABOUR),
         ("liaison_12345", "邵婷婷", AgencyKind.HOTLINE),
+        ("liaison_health", "尹雪琴", AgencyKind.HEALTH),
     )
     for username, name, kind in liaisons:
         accounts.append(DemoAccount(username, name, Role.AGENCY_LIAISON, *town, agency_kind=kind))
@@ -589,9 +591,13 @@ def _contact_name(rng: random.Random) -> str:
     )
 
 
-def _plan_agencies(rng: random.Random, numbers: _Numbers) -> tuple[AgencyPlan, ...]:
+def _plan_agencies(
+    rng: random.Random,
+    numbers: _Numbers,
+    agencies_data: tuple[tuple[str, str, str, tuple[str, ...]], ...] = data.AGENCIES,
+) -> tuple[AgencyPlan, ...]:
     agencies = []
-    for kind, name, street, posts in data.AGENCIES:
+    for kind, name, street, posts in agencies_data:
         contacts = tuple(
             ContactPlan(_contact_name(rng), post, numbers.mobile())
             for post in posts[: rng.randint(1, 2)]
@@ -668,6 +674,7 @@ def build_plan(seed: int, *, cases: CaseVolume | None = FULL_YEAR) -> TownPlan:
     persons = _plan_persons(rng, numbers)
     # Drawn after the residents, so that adding them left every resident as it was.
     organizations += _plan_organizations(rng, numbers, data.OTHER_PROPERTY_COMPANIES)
+    agencies += _plan_agencies(rng, numbers, data.LATER_AGENCIES)
     town = TownPlan(
         seed=seed,
         areas=_plan_areas(),
@@ -847,5 +854,6 @@ def write_plan(
             counts |= write_cases(plan.cases, refs, supervision=plan.supervision, progress=progress)
             counts |= write_logs(plan, refs, progress=progress)
             counts |= write_screening(plan, refs)
+            counts |= write_keypersons(plan, refs)
         audit_record(action="demo.seed", area=town, details={"seed": plan.seed, **counts})
     return counts

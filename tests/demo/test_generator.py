@@ -145,7 +145,7 @@ def test_the_organisations_have_valid_credit_codes(plan: TownPlan) -> None:
 # ------------------------------------------------------------ the accounts
 def test_the_documented_accounts() -> None:
     usernames = [account.username for account in DEMO_ACCOUNTS]
-    assert len(set(usernames)) == len(usernames) == 48
+    assert len(set(usernames)) == len(usernames) == 49
     expected = {
         "leader", "clerk", "clerk02", "dispatcher",
         *(f"mediator{n:02d}" for n in range(1, 9)),
@@ -153,14 +153,15 @@ def test_the_documented_accounts() -> None:
         *(f"unit{n:02d}" for n in range(1, 4)),
         *(f"cadre{n:02d}" for n in range(1, 9)),
         "liaison_court", "liaison_police", "liaison_judicial", "liaison_petition",
-        "liaison_labour", "liaison_12345", "sysadmin", "secadmin", "auditadmin",
+        "liaison_labour", "liaison_12345", "liaison_health", "sysadmin", "secadmin",
+        "auditadmin",
     }  # fmt: skip
     assert set(usernames) == expected
     roles = Counter(account.role for account in DEMO_ACCOUNTS)
     assert roles[Role.MEDIATOR] == 8
     assert roles[Role.GRID_WORKER] == 16
     assert roles[Role.VILLAGE_CADRE] == 8
-    assert roles[Role.AGENCY_LIAISON] == 6
+    assert roles[Role.AGENCY_LIAISON] == 7
     assert all(account.full_name for account in DEMO_ACCOUNTS)
 
 
